@@ -3,11 +3,15 @@
  * target and its LUN, INQUIRY and READ CAPACITY answer with the declared size.
  */
 import t from 'tap';
+import { truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LunhostDaemon } from '../helpers/LunhostDaemon.js';
 import { runTool } from '../helpers/runTool.js';
 import { E2E_IQN, fileTargetYaml } from '../helpers/fileTargetYaml.js';
 
 const daemon = await LunhostDaemon.start({
+  // A read-only LUN serves an existing file; lunhost never creates one it may not write.
+  setup: (dir) => { writeFileSync(join(dir, 'two.img'), ''); truncateSync(join(dir, 'two.img'), 1 << 30); },
   yaml: (port, dir) => fileTargetYaml(port, dir, [
     { lun: 1, file: 'one.img', size: '64MiB' },
     { lun: 2, file: 'two.img', size: '1GiB', readOnly: true },

@@ -19,6 +19,8 @@ export interface DaemonOptions {
   /** Reuse a directory (e.g. to restart on the same data); default: a new temp dir. */
   readonly dir?: string;
   readonly port?: number;
+  /** Runs before the daemon starts, e.g. to create backing files a read-only LUN needs. */
+  readonly setup?: (dir: string) => void;
 }
 
 export class LunhostDaemon {
@@ -39,6 +41,7 @@ export class LunhostDaemon {
   static async start(opts: DaemonOptions): Promise<LunhostDaemon> {
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'lunhost-e2e-'));
     const port = opts.port ?? await freePort();
+    opts.setup?.(dir);
     const d = new LunhostDaemon(dir, port, opts.yaml(port, dir));
     await d.launch();
     return d;

@@ -1,0 +1,88 @@
+/**
+ * One block logical unit (SBC-3 direct-access device) over a BackingStore:
+ * its store, block size, identity, unit attention queues and the tasks in
+ * flight on it. Created by ScsiTarget.attachLun.
+ */
+import { LunCounters } from '../management/LunCounters.js';
+import type { BackingStore } from '../store/BackingStore.js';
+import { CheckCondition } from './CheckCondition.js';
+import type { DeviceIdentity } from './DeviceIdentity.js';
+import { NexusUnitAttentions } from './NexusUnitAttentions.js';
+import { PeripheralType, type ScsiUnit, type TargetView } from './ScsiUnit.js';
+import { SenseCodes } from './SenseCodes.js';
+import { TaskTable } from './TaskTable.js';
+
+/**
+ * Largest READ/WRITE core/scsi accepts in one command (VPD B0h MAXIMUM
+ * TRANSFER LENGTH): bounds the buffer one command can make us allocate.
+ */
+export const MAX_TRANSFER_BYTES = 32 * 1024 * 1024;
+
+export interface LogicalUnitOptions {
+  readonly lun: number;
+  readonly store: BackingStore;
+  readonly blockSize: number;
+  /** Declared read-only, or the store itself refuses writes. */
+  readonly readOnly: boolean;
+  readonly identity: DeviceIdentity;
+  readonly target: TargetView;
+}
+
+export class LogicalUnit implements ScsiUnit {
+  readonly kind = 'block' as const;
+  readonly peripheral = PeripheralType.directAccessBlock;
+  readonly lun: number;
+  readonly store: BackingStore;
+  readonly blockSize: number;
+  readonly readOnly: boolean;
+  readonly identity: DeviceIdentity;
+  readonly target: TargetView;
+  readonly unitAttentions = new NexusUnitAttentions();
+  readonly tasks = new TaskTable();
+  /** I/O statistics for the management API, updated once per executed command by ScsiTarget. */
+  readonly counters = new LunCounters();
+  /** Maximum blocks per READ/WRITE. */
+  readonly maxTransferBlocks: number;
+
+  constructor(o: LogicalUnitOptions) {
+    if (o.blockSize < 512 || o.blockSize > 65536 || (o.blockSize & (o.blockSize - 1)) !== 0) {
+      throw new Error(`LUN ${o.lun}: block size ${o.blockSize} must be a power of two between 512 and 65536`);
+    }
+    this.lun = o.lun;
+    this.store = o.store;
+    this.blockSize = o.blockSize;
+    this.readOnly = o.readOnly || o.store.capabilities.readOnly;
+    this.identity = o.identity;
+    this.target = o.target;
+    this.maxTransferBlocks = Math.floor(MAX_TRANSFER_BYTES / o.blockSize);
+  }
+
+  /** Number of logical blocks; read from the store each time, so a resize shows at once. */
+  get blockCount(): number {
+    return Math.floor(this.store.size / this.blockSize);
+  }
+
+  /** Number of tasks in flight. */
+  get inFlight(): number {
+    return this.tasks.size;
+  }
+
+  /** The store has a new size: READ CAPACITY reports it now; tell every nexus (SBC-3 CAPACITY DATA HAS CHANGED). */
+  capacityChanged(): void {
+    this.unitAttentions.raise(SenseCodes.capacityDataHasChanged);
+  }
+
+  /**
+   * Throws LBA OUT OF RANGE unless [lba, lba+blocks) lies inside the medium.
+   * The LBA itself must exist even when no block is transferred (SBC-3 4.5).
+   */
+  checkRange(lba: number, blocks: number): void {
+    const count = this.blockCount;
+    if (lba >= count || lba + blocks > count) throw CheckCondition.lbaOutOfRange();
+  }
+
+  /** Throws DATA PROTECT / WRITE PROTECTED on a read-only LUN. */
+  checkWritable(): void {
+    if (this.readOnly) throw new CheckCondition(SenseCodes.writeProtected);
+  }
+}

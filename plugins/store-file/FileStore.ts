@@ -1,0 +1,264 @@
+/**
+ * A BackingStore over a regular file or a block device.
+ *
+ * Opening (FileStore.open):
+ * - absent regular file: created sparse at the declared size (parent
+ *   directories made, then ftruncate) — a size is then required;
+ * - existing file smaller than the declared size: grown (sparse) to it — the
+ *   declaration says the size, and growing never loses data;
+ * - existing file larger than the declared size: NOT shrunk; the store keeps
+ *   the file's size and a warning is logged, so the host sees size > declared
+ *   and decides (shrinking needs the LUN's explicit allowShrink → resize());
+ * - size 'auto': the existing file's (or device's) size;
+ * - block device: its size comes from sysfs; a declared size larger than the
+ *   device is refused, a smaller one exposes only that prefix.
+ * - read-only LUNs open O_RDONLY and never create or grow anything.
+ *
+ * I/O goes straight between the caller's buffer and the descriptor (no
+ * copies); short transfers are continued; reads beyond end of file return
+ * zeros. FUA and flush use fdatasync.
+ *
+ * Thin provisioning (discard, writeZeroes, allocation map) is a later issue:
+ * it adds optional methods here backed by hole punching and SEEK_DATA/
+ * SEEK_HOLE, and turns on the matching capabilities in `capabilitiesFor`.
+ */
+import { constants, type Stats } from 'node:fs';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger } from '../../core/log/Logger.js';
+import type { BackingStore, StoreCapabilities } from '../../core/store/BackingStore.js';
+import { StoreError, type StoreErrorKind } from '../../core/store/StoreError.js';
+import { blockDeviceSize } from './BlockDeviceSize.js';
+import { storeErrorKindOf } from './storeErrorKindOf.js';
+
+export interface FileStoreOptions {
+  /** Absolute path of the file or block device. */
+  readonly path: string;
+  /** Declared size in bytes, or 'auto' (the file's own size). */
+  readonly size: number | 'auto';
+  readonly readOnly: boolean;
+  readonly blockSize: number;
+  readonly log: Logger;
+}
+
+type FileKind = 'file' | 'block-device';
+
+function capabilitiesFor(kind: FileKind, readOnly: boolean): StoreCapabilities {
+  return Object.freeze({
+    discard: false,
+    discardZeroes: false,
+    writeZeroes: false,
+    allocationMap: false,
+    resize: kind === 'file' && !readOnly,
+    readOnly,
+  });
+}
+
+export class FileStore implements BackingStore {
+  readonly capabilities: StoreCapabilities;
+  private currentSize: number;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly fh: FileHandle,
+    readonly kind: FileKind,
+    size: number,
+    readonly readOnly: boolean,
+  ) {
+    this.currentSize = size;
+    this.capabilities = capabilitiesFor(kind, readOnly);
+  }
+
+  get size(): number {
+    return this.currentSize;
+  }
+
+  static async open(o: FileStoreOptions): Promise<FileStore> {
+    if (o.size !== 'auto' && (!Number.isSafeInteger(o.size) || o.size <= 0 || o.size % o.blockSize !== 0)) {
+      throw new Error(`file LUN ${o.path}: size ${o.size} must be a positive multiple of the block size ${o.blockSize}`);
+    }
+    const existing = await statOrNull(o.path);
+    if (existing === null) return FileStore.create(o);
+    if (existing.isDirectory()) throw new Error(`file LUN ${o.path} is a directory; give the path of a file (it is created when absent) or a block device`);
+    if (!existing.isFile() && !existing.isBlockDevice()) {
+      throw new Error(`file LUN ${o.path} is neither a regular file nor a block device; give the path of one`);
+    }
+    const fh = await openFile(o.path, o.readOnly ? constants.O_RDONLY : constants.O_RDWR, o.readOnly);
+    try {
+      if (existing.isBlockDevice()) return await FileStore.openBlockDevice(o, fh);
+      return await FileStore.openRegularFile(o, fh);
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private static async create(o: FileStoreOptions): Promise<FileStore> {
+    if (o.size === 'auto') {
+      throw new Error(`file LUN ${o.path} does not exist and no size is declared; add size: (e.g. size: 10GiB) to create it, or fix the path`);
+    }
+    if (o.readOnly) {
+      throw new Error(`file LUN ${o.path} does not exist and the LUN is read-only, so lunhost will not create it; fix the path or drop readOnly`);
+    }
+    try {
+      await mkdir(dirname(o.path), { recursive: true });
+    } catch (err) {
+      throw new Error(`file LUN ${o.path}: cannot create directory ${dirname(o.path)} (${(err as Error).message}); create it or fix the path`, { cause: err });
+    }
+    const fh = await openFile(o.path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, false);
+    try {
+      await fh.truncate(o.size); // sparse: no blocks are allocated
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      throw new Error(`file LUN ${o.path}: cannot size the new file to ${o.size} bytes (${(err as Error).message}); check free space and the file system's maximum file size`, { cause: err });
+    }
+    o.log.info('created sparse backing file', { path: o.path, size: o.size });
+    return new FileStore(o.path, fh, 'file', o.size, false);
+  }
+
+  private static async openRegularFile(o: FileStoreOptions, fh: FileHandle): Promise<FileStore> {
+    const actual = (await fh.stat()).size;
+    let size = actual;
+    if (o.size === 'auto') {
+      if (actual === 0) throw new Error(`file LUN ${o.path} is empty and no size is declared; add size: to give it one`);
+    } else if (actual < o.size) {
+      if (o.readOnly) {
+        throw new Error(`file LUN ${o.path} holds ${actual} bytes but the LUN declares ${o.size}; it is read-only so lunhost will not grow it: fix size: (or use size: auto) or grow the file`);
+      }
+      await truncateOrExplain(fh, o.path, o.size);
+      o.log.info('grew backing file to the declared size', { path: o.path, from: actual, to: o.size });
+      size = o.size;
+    } else if (actual > o.size) {
+      o.log.warn('backing file is larger than the declared size; keeping its size (shrinking needs allowShrink)', { path: o.path, fileSize: actual, declared: o.size });
+    }
+    if (size % o.blockSize !== 0) {
+      o.log.warn('backing file size is not a multiple of the block size; the last partial block is not visible', { path: o.path, size, blockSize: o.blockSize });
+    }
+    return new FileStore(o.path, fh, 'file', size, o.readOnly);
+  }
+
+  private static async openBlockDevice(o: FileStoreOptions, fh: FileHandle): Promise<FileStore> {
+    const st = await fh.stat({ bigint: true });
+    const deviceSize = await blockDeviceSize(st.rdev, o.path);
+    if (o.size !== 'auto' && o.size > deviceSize) {
+      throw new Error(`block device ${o.path} holds ${deviceSize} bytes but the LUN declares ${o.size}; declare size: auto or at most ${deviceSize}`);
+    }
+    return new FileStore(o.path, fh, 'block-device', o.size === 'auto' ? deviceSize : o.size, o.readOnly);
+  }
+
+  // ---- hot path -----------------------------------------------------------
+
+  async read(dst: Buffer, offset: number): Promise<void> {
+    let done = 0;
+    try {
+      while (done < dst.length) {
+        const { bytesRead } = await this.fh.read(dst, done, dst.length - done, offset + done);
+        if (bytesRead === 0) {
+          dst.fill(0, done); // beyond end of file: the medium reads as zeros
+          return;
+        }
+        done += bytesRead;
+      }
+    } catch (err) {
+      throw this.storeError(err, 'read', offset, dst.length);
+    }
+  }
+
+  async write(src: Buffer, offset: number, fua: boolean): Promise<void> {
+    if (this.readOnly) throw new StoreError('write-protected', `${this.path} is open read-only`);
+    let done = 0;
+    try {
+      while (done < src.length) {
+        const { bytesWritten } = await this.fh.write(src, done, src.length - done, offset + done);
+        done += bytesWritten;
+      }
+      if (fua) await this.fh.datasync();
+    } catch (err) {
+      throw this.storeError(err, 'write', offset, src.length);
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.readOnly) return;
+    try {
+      await this.fh.datasync();
+    } catch (err) {
+      throw this.storeError(err, 'flush', 0, 0);
+    }
+  }
+
+  // ---- control path -------------------------------------------------------
+
+  /** Grows (or, when the host allowed it, shrinks) a regular file with ftruncate. */
+  async resize(newSize: number): Promise<void> {
+    if (this.kind !== 'file') throw new StoreError('unsupported', `${this.path} is a block device; resize the device itself, then reload`);
+    if (this.readOnly) throw new StoreError('write-protected', `${this.path} is open read-only; it cannot be resized`);
+    await truncateOrExplain(this.fh, this.path, newSize);
+    this.currentSize = newSize;
+  }
+
+  async refreshSize(): Promise<number> {
+    if (this.kind === 'file') {
+      this.currentSize = (await this.fh.stat()).size;
+    } else {
+      this.currentSize = await blockDeviceSize((await this.fh.stat({ bigint: true })).rdev, this.path);
+    }
+    return this.currentSize;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (!this.readOnly) await this.fh.datasync();
+    } finally {
+      await this.fh.close();
+    }
+  }
+
+  private storeError(err: unknown, op: string, offset: number, length: number): StoreError {
+    const code = (err as NodeJS.ErrnoException).code;
+    const kind = storeErrorKindOf(code, this.closed);
+    const what = op === 'flush' ? `flush of ${this.path}` : `${op} of ${length} bytes at ${offset} in ${this.path}`;
+    return new StoreError(kind, `${what} failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function statOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await stat(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'EACCES') throw new Error(`file LUN ${path}: permission denied looking it up; give the lunhost user access to its directory`, { cause: err });
+    if (code === 'ENOTDIR') throw new Error(`file LUN ${path}: a parent of this path is not a directory; fix the path`, { cause: err });
+    throw new Error(`file LUN ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+async function openFile(path: string, flags: number, readOnly: boolean): Promise<FileHandle> {
+  try {
+    return await open(path, flags, 0o600);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new Error(readOnly
+        ? `file LUN ${path}: permission denied opening it for reading; give the lunhost user read access`
+        : `file LUN ${path}: permission denied opening it for reading and writing; give the lunhost user write access or declare the LUN readOnly: true`, { cause: err });
+    }
+    if (code === 'EROFS') throw new Error(`file LUN ${path} is on a read-only file system; declare the LUN readOnly: true or move the file`, { cause: err });
+    if (code === 'EBUSY') throw new Error(`file LUN ${path} is busy (mounted or in use); unmount it or stop its user first`, { cause: err });
+    throw new Error(`file LUN ${path}: cannot open it (${(err as Error).message})`, { cause: err });
+  }
+}
+
+async function truncateOrExplain(fh: FileHandle, path: string, size: number): Promise<void> {
+  try {
+    await fh.truncate(size);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const kind: StoreErrorKind = code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' ? 'space-exhausted' : 'medium';
+    throw new StoreError(kind, `cannot set ${path} to ${size} bytes (${(err as Error).message}); check free space and the file system's maximum file size`, { cause: err });
+  }
+}
