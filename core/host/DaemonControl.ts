@@ -20,6 +20,12 @@ export interface DaemonControlOptions {
   readonly started: ApplyReport & { readonly plan: Plan };
   /** How long initiators get to log out and in-flight I/O to finish on shutdown. */
   readonly graceMs: number;
+  /**
+   * Bound on the whole host stop (transports, draining in-flight I/O, flushing
+   * and closing stores): a store that hangs must not keep the process alive.
+   * Default graceMs + 10 s.
+   */
+  readonly stopTimeoutMs?: number;
   /** Watch the declaration file (default true). */
   readonly watch?: boolean;
   /** Override the socket path (default: the declaration's). */
@@ -91,7 +97,12 @@ export class DaemonControl {
       this.watcher = null;
       await this.server?.close().catch((err: unknown) => this.log.warn('closing the management API failed', { err }));
       this.server = null;
-      await this.host.stop(this.opts.graceMs);
+      const limit = this.opts.stopTimeoutMs ?? this.opts.graceMs + 10_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), limit); });
+      const outcome = await Promise.race([this.host.stop(this.opts.graceMs).then(() => 'stopped' as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') this.log.warn(`stopping did not finish within ${limit} ms (in-flight I/O or a store that does not answer); exiting anyway`);
     })();
     return this.stopping;
   }

@@ -30,6 +30,12 @@ interface CommandInfo {
   readonly ignoresUnitAttention?: boolean;
   /** Also answered for a LUN that does not exist (INQUIRY, REPORT LUNS, REQUEST SENSE). */
   readonly servesAbsentLun?: boolean;
+  /**
+   * Whether this LU really offers the command (e.g. UNMAP only when the store
+   * can discard). Absent = always. When false, ScsiTarget answers INVALID
+   * COMMAND OPERATION CODE and REPORT SUPPORTED OPERATION CODES leaves it out.
+   */
+  readonly availableOn?: (lu: LogicalUnit) => boolean;
 }
 
 /** A command of direct-access block devices: runs on a LogicalUnit only. */

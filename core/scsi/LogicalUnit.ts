@@ -6,11 +6,14 @@
 import { LunCounters } from '../management/LunCounters.js';
 import type { BackingStore } from '../store/BackingStore.js';
 import { CheckCondition } from './CheckCondition.js';
+import { CopyResults } from './CopyResults.js';
 import type { DeviceIdentity } from './DeviceIdentity.js';
+import { ModeParameters } from './ModeParameters.js';
 import { NexusUnitAttentions } from './NexusUnitAttentions.js';
 import { PeripheralType, type ScsiUnit, type TargetView } from './ScsiUnit.js';
 import { SenseCodes } from './SenseCodes.js';
 import { TaskTable } from './TaskTable.js';
+import { LbaRangeLock } from './LbaRangeLock.js';
 
 /**
  * Largest READ/WRITE core/scsi accepts in one command (VPD B0h MAXIMUM
@@ -39,8 +42,14 @@ export class LogicalUnit implements ScsiUnit {
   readonly target: TargetView;
   readonly unitAttentions = new NexusUnitAttentions();
   readonly tasks = new TaskTable();
+  /** What MODE SELECT changed (control page SWP). */
+  readonly modeParameters = new ModeParameters();
+  /** EXTENDED COPY results held for RECEIVE COPY RESULTS (this LU is their copy manager). */
+  readonly copyResults = new CopyResults();
   /** I/O statistics for the management API, updated once per executed command by ScsiTarget. */
   readonly counters = new LunCounters();
+  /** Makes COMPARE AND WRITE / ORWRITE atomic against writes to the same blocks. */
+  readonly lbaLocks = new LbaRangeLock();
   /** Maximum blocks per READ/WRITE. */
   readonly maxTransferBlocks: number;
 
@@ -81,8 +90,13 @@ export class LogicalUnit implements ScsiUnit {
     if (lba >= count || lba + blocks > count) throw CheckCondition.lbaOutOfRange();
   }
 
-  /** Throws DATA PROTECT / WRITE PROTECTED on a read-only LUN. */
+  /** Declared read-only, or write protected through the control mode page (SWP). */
+  get writeProtected(): boolean {
+    return this.readOnly || this.modeParameters.softwareWriteProtect;
+  }
+
+  /** Throws DATA PROTECT / WRITE PROTECTED on a read-only or software write-protected LUN. */
   checkWritable(): void {
-    if (this.readOnly) throw new CheckCondition(SenseCodes.writeProtected);
+    if (this.writeProtected) throw new CheckCondition(SenseCodes.writeProtected);
   }
 }

@@ -5,7 +5,7 @@
 import type { CommandDefinition } from './CommandDefinition.js';
 
 /** Opcodes whose command is selected by a service action in CDB byte 1, bits 4-0. */
-const SERVICE_ACTION_OPCODES = new Set([0x9e, 0x9f, 0xa3, 0xa4, 0x5e, 0x5f, 0x7f]);
+const SERVICE_ACTION_OPCODES = new Set([0x9e, 0x9f, 0xa3, 0xa4, 0x5e, 0x5f, 0x7f, 0x83, 0x84, 0x48]);
 
 export class OpcodeTable {
   private readonly byOpcode: Array<CommandDefinition | undefined> = new Array(256).fill(undefined);
@@ -39,6 +39,16 @@ export class OpcodeTable {
     if (d !== undefined) return d;
     const sas = this.byServiceAction.get(cdb[0]);
     return sas === undefined ? undefined : sas.get(cdb[1] & 0x1f);
+  }
+
+  /** Whether `opcode` selects its command by a service action (REPORT SUPPORTED OPERATION CODES SERVACTV). */
+  usesServiceAction(opcode: number): boolean {
+    return SERVICE_ACTION_OPCODES.has(opcode);
+  }
+
+  /** The definition of `opcode` (with `serviceAction` for service-action opcodes), or undefined. */
+  find(opcode: number, serviceAction: number): CommandDefinition | undefined {
+    return SERVICE_ACTION_OPCODES.has(opcode) ? this.byServiceAction.get(opcode)?.get(serviceAction) : this.byOpcode[opcode];
   }
 
   /** Every definition, for REPORT SUPPORTED OPERATION CODES. */

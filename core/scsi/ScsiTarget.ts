@@ -21,7 +21,10 @@
  * - A new nexus (nexusOpened) gets POWER ON, RESET, OR BUS DEVICE RESET
  *   OCCURRED on every LUN, like tgt and SAM-5 require; initiators clear it
  *   with TEST UNIT READY after login.
- * - Task attributes are not enforced: all tasks run concurrently (SIMPLE).
+ * - Task attributes: SIMPLE tasks run concurrently; an ORDERED task starts
+ *   after every earlier task of its LU has ended, and later SIMPLE/ORDERED
+ *   tasks start after it; HEAD OF QUEUE tasks start at once. (ACA is not
+ *   supported: an ACA task runs as SIMPLE.)
  * - Every command executed on a LogicalUnit updates its `counters`
  *   (core/management/LunCounters) for the management API: number updates
  *   only, no allocation, no hooks, no logging.
@@ -39,9 +42,11 @@ import type { CommandDefinition } from './CommandDefinition.js';
 import { ControllerUnit } from './ControllerUnit.js';
 import { deriveIdentity } from './DeviceIdentity.js';
 import { LogicalUnit } from './LogicalUnit.js';
+import { LogicalUnitDirectory } from './LogicalUnitDirectory.js';
 import { OpcodeTable } from './OpcodeTable.js';
 import {
   ScsiStatus,
+  TaskAttribute,
   TaskManagementFunction,
   TaskManagementResponse,
   type ItNexus,
@@ -67,6 +72,8 @@ export interface ScsiTargetOptions {
   /** Target name (iSCSI IQN). */
   readonly name: string;
   readonly log: Logger;
+  /** The host's LUs by designator, shared by all its targets (EXTENDED COPY across targets); default: this target's own. */
+  readonly directory?: LogicalUnitDirectory;
 }
 
 export interface AttachLunOptions {
@@ -102,7 +109,9 @@ function recordCounters(lu: LogicalUnit, def: CommandDefinition, cmd: ScsiComman
 
 export class ScsiTarget implements ScsiTargetDevice, TargetView {
   readonly name: string;
+  readonly opcodes: OpcodeTable = OPCODES;
   private readonly log: Logger;
+  private readonly directory: LogicalUnitDirectory;
   private readonly luns = new Map<number, LogicalUnit>();
   private readonly nexuses = new Map<string, ItNexus>();
   private readonly controller: ControllerUnit;
@@ -112,6 +121,7 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
   constructor(o: ScsiTargetOptions) {
     this.name = o.name;
     this.log = o.log;
+    this.directory = o.directory ?? new LogicalUnitDirectory();
     this.controller = new ControllerUnit(this);
     this.absent = new AbsentUnit(this, this.controller.identity);
   }
@@ -135,6 +145,7 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
     });
     for (const id of this.nexuses.keys()) lu.unitAttentions.addNexus(id);
     this.luns.set(o.lun, lu);
+    this.directory.add(lu);
     this.lunsChanged(lu);
     this.log.debug('LUN attached', { target: this.name, lun: o.lun, size: o.store.size, blockSize: o.blockSize });
     return lu;
@@ -145,9 +156,15 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
     const lu = this.luns.get(lun);
     if (lu === undefined) throw new Error(`target ${this.name}: LUN ${lun} is not attached`);
     this.luns.delete(lun);
+    this.directory.remove(lu);
     await lu.tasks.idle();
     this.lunsChanged(null);
     this.log.debug('LUN detached', { target: this.name, lun });
+  }
+
+  /** A LU of the host (this target or another) by its NAA designator: EXTENDED COPY targets. */
+  findLogicalUnitByNaa(naa: Buffer): LogicalUnit | undefined {
+    return this.directory.findByNaa(naa);
   }
 
   getLun(lun: number): LogicalUnit | undefined {
@@ -189,6 +206,7 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
     for (const lu of this.luns.values()) {
       for (const task of lu.tasks.list(nexus.id)) task.aborted = true;
       lu.unitAttentions.removeNexus(nexus.id);
+      lu.copyResults.forgetNexus(nexus.id);
     }
     this.controller.unitAttentions.removeNexus(nexus.id);
   }
@@ -208,12 +226,22 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
       const ua = lu.unitAttentions.take(cmd.nexus.id);
       if (ua !== undefined) return checkConditionResult(ua);
     }
-    if (def === undefined) return checkConditionResult(SenseCodes.invalidCommandOperationCode);
+    if (def === undefined || (def.availableOn !== undefined && !def.availableOn(lu))) {
+      return checkConditionResult(SenseCodes.invalidCommandOperationCode);
+    }
+    // CONTROL byte NACA: ACA is not supported (SAM-5 5.x), so NACA=1 is an invalid field.
+    if ((cmd.cdb[def.cdbLength - 1] & 0x04) !== 0) return this.failure(CheckCondition.invalidFieldInCdb(def.cdbLength - 1, 2), def, cmd);
     const task = lu.tasks.begin(cmd.nexus.id, cmd.taskTag);
+    // Task attributes (SAM-5 8.6): ORDERED waits for every earlier task and holds back later ones;
+    // SIMPLE waits only while an ORDERED task is in flight; HEAD OF QUEUE never waits.
+    const barrier = cmd.taskAttribute === TaskAttribute.Ordered ? lu.tasks.beginOrdered(task)
+      : cmd.taskAttribute === TaskAttribute.HeadOfQueue ? null : lu.tasks.orderedBarrier;
     const started = performance.now();
     let result: ScsiResult;
     try {
-      result = await def.execute(cmd, lu);
+      if (barrier !== null) await barrier;
+      // Aborted while it waited: it never runs.
+      result = task.aborted ? TASK_ABORTED : await def.execute(cmd, lu);
     } catch (err) {
       result = this.failure(err, def, cmd);
     }
@@ -276,6 +304,8 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
     switch (req.fn) {
       case TaskManagementFunction.AbortTask:
       case TaskManagementFunction.QueryTask:
+      case TaskManagementFunction.QueryTaskSet:
+      case TaskManagementFunction.ClearAca:
       case TaskManagementFunction.AbortTaskSet:
       case TaskManagementFunction.ClearTaskSet:
       case TaskManagementFunction.LogicalUnitReset:
@@ -283,6 +313,12 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
       case TaskManagementFunction.TargetWarmReset:
         await Promise.all([...this.luns.values()].map((lu) => this.resetLogicalUnit(lu)));
         this.controller.unitAttentions.raise(SenseCodes.busDeviceResetFunctionOccurred);
+        return TaskManagementResponse.Complete;
+      case TaskManagementFunction.TargetColdReset:
+        // SCSI side of a cold reset: like a warm reset, reported as a power on (SAM-5 6.3.1).
+        // The transport then ends every session (RFC 7143 11.5.1).
+        await Promise.all([...this.luns.values()].map((lu) => this.resetLogicalUnit(lu, SenseCodes.powerOnOccurred)));
+        this.controller.unitAttentions.raise(SenseCodes.powerOnOccurred);
         return TaskManagementResponse.Complete;
       default:
         return TaskManagementResponse.NotSupported;
@@ -295,6 +331,7 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
       if (req.lun !== 0) return TaskManagementResponse.LunDoesNotExist;
       // The controller runs no long tasks: nothing to abort or find.
       if (req.fn === TaskManagementFunction.AbortTask) return TaskManagementResponse.TaskDoesNotExist;
+      if (req.fn === TaskManagementFunction.QueryTask || req.fn === TaskManagementFunction.QueryTaskSet) return TaskManagementResponse.Complete;
       if (req.fn === TaskManagementFunction.LogicalUnitReset) this.controller.unitAttentions.raise(SenseCodes.busDeviceResetFunctionOccurred);
       return TaskManagementResponse.Complete;
     }
@@ -310,6 +347,12 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
         const task = lu.tasks.find(nexusId, req.referencedTaskTag);
         return task !== undefined && !task.aborted ? TaskManagementResponse.Succeeded : TaskManagementResponse.Complete;
       }
+      case TaskManagementFunction.QueryTaskSet:
+        // FUNCTION SUCCEEDED when this nexus has any task in the LU's task set.
+        return lu.tasks.list(nexusId).some((t) => !t.aborted) ? TaskManagementResponse.Succeeded : TaskManagementResponse.Complete;
+      case TaskManagementFunction.ClearAca:
+        // NACA is never accepted, so no ACA condition ever exists: nothing to clear (SAM-5 7.4).
+        return TaskManagementResponse.Complete;
       case TaskManagementFunction.AbortTaskSet:
         await this.abort(lu, lu.tasks.list(nexusId));
         return TaskManagementResponse.Complete;
@@ -328,9 +371,9 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
   }
 
   /** LOGICAL UNIT RESET: abort every task, then BUS DEVICE RESET FUNCTION OCCURRED on every nexus. */
-  private async resetLogicalUnit(lu: LogicalUnit): Promise<void> {
+  private async resetLogicalUnit(lu: LogicalUnit, condition: SenseCode = SenseCodes.busDeviceResetFunctionOccurred): Promise<void> {
     await this.abort(lu, lu.tasks.list());
-    lu.unitAttentions.raise(SenseCodes.busDeviceResetFunctionOccurred);
+    lu.unitAttentions.raise(condition);
   }
 
   /** Marks tasks aborted and waits until each has finished its store I/O. */

@@ -5,6 +5,8 @@
  */
 import type { DeviceIdentity } from './DeviceIdentity.js';
 import type { NexusUnitAttentions } from './NexusUnitAttentions.js';
+import type { OpcodeTable } from './OpcodeTable.js';
+import type { LogicalUnit } from './LogicalUnit.js';
 
 /** The parts of a target a unit's handlers need (REPORT LUNS, VPD 83h). */
 export interface TargetView {
@@ -12,6 +14,10 @@ export interface TargetView {
   readonly name: string;
   /** LUN numbers REPORT LUNS lists, ascending (includes the stand-in LUN 0). */
   lunNumbers(): number[];
+  /** Every command core/scsi knows (REPORT SUPPORTED OPERATION CODES filters it per unit). */
+  readonly opcodes: OpcodeTable;
+  /** A LU of the host (any target) by its NAA designator, for EXTENDED COPY; undefined when none. */
+  findLogicalUnitByNaa(naa: Buffer): LogicalUnit | undefined;
 }
 
 export type ScsiUnitKind = 'block' | 'controller' | 'absent';

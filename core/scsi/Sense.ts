@@ -13,6 +13,7 @@ export const enum SenseKey {
   IllegalRequest = 0x5,
   UnitAttention = 0x6,
   DataProtect = 0x7,
+  CopyAborted = 0xa,
   AbortedCommand = 0xb,
   Miscompare = 0xe,
 }

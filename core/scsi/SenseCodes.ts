@@ -24,6 +24,16 @@ export const SenseCodes = {
   invalidFieldInParameterList: code(SenseKey.IllegalRequest, 0x26, 0x00),
   savingParametersNotSupported: code(SenseKey.IllegalRequest, 0x39, 0x00),
   invalidFieldInCommandInformationUnit: code(SenseKey.IllegalRequest, 0x0e, 0x03),
+  // MISCOMPARE (COMPARE AND WRITE, VERIFY with BYTCHK)
+  miscompareDuringVerify: code(SenseKey.Miscompare, 0x1d, 0x00),
+  parameterListLengthError: code(SenseKey.IllegalRequest, 0x1a, 0x00),
+  tooManyTargetDescriptors: code(SenseKey.IllegalRequest, 0x26, 0x06),
+  unsupportedTargetDescriptorTypeCode: code(SenseKey.IllegalRequest, 0x26, 0x07),
+  tooManySegmentDescriptors: code(SenseKey.IllegalRequest, 0x26, 0x08),
+  unsupportedSegmentDescriptorTypeCode: code(SenseKey.IllegalRequest, 0x26, 0x09),
+  // COPY ABORTED (EXTENDED COPY)
+  unreachableCopyTarget: code(SenseKey.CopyAborted, 0x08, 0x04),
+  copyTargetDeviceDataUnderrun: code(SenseKey.CopyAborted, 0x0d, 0x02),
   // NOT READY
   notReadyBecomingReady: code(SenseKey.NotReady, 0x04, 0x01),
   // MEDIUM ERROR
@@ -36,7 +46,9 @@ export const SenseCodes = {
   spaceAllocationFailedWriteProtect: code(SenseKey.DataProtect, 0x27, 0x07),
   // UNIT ATTENTION
   powerOnResetOccurred: code(SenseKey.UnitAttention, 0x29, 0x00),
+  powerOnOccurred: code(SenseKey.UnitAttention, 0x29, 0x01),
   busDeviceResetFunctionOccurred: code(SenseKey.UnitAttention, 0x29, 0x03),
+  modeParametersChanged: code(SenseKey.UnitAttention, 0x2a, 0x01),
   capacityDataHasChanged: code(SenseKey.UnitAttention, 0x2a, 0x09),
   commandsClearedByAnotherInitiator: code(SenseKey.UnitAttention, 0x2f, 0x00),
   reportedLunsDataHasChanged: code(SenseKey.UnitAttention, 0x3f, 0x0e),

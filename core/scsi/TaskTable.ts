@@ -16,6 +16,9 @@ export class TaskTable {
   private readonly byNexus = new Map<string, Map<number, TaskRecord>>();
   private count = 0;
   private idleWaiters: Array<() => void> = [];
+  /** The newest ORDERED task still in flight (SAM-5 8.6), and a promise of its end. */
+  private orderedTask: TaskRecord | null = null;
+  private orderedEnd: Promise<void> | null = null;
 
   get size(): number {
     return this.count;
@@ -35,6 +38,10 @@ export class TaskTable {
   }
 
   end(task: TaskRecord): void {
+    if (this.orderedTask === task) {
+      this.orderedTask = null;
+      this.orderedEnd = null;
+    }
     const tasks = this.byNexus.get(task.nexusId);
     if (tasks !== undefined && tasks.get(task.tag) === task) {
       tasks.delete(task.tag);
@@ -59,6 +66,25 @@ export class TaskTable {
     const all: TaskRecord[] = [];
     for (const tasks of this.byNexus.values()) all.push(...tasks.values());
     return all;
+  }
+
+  /**
+   * What a new SIMPLE task must wait for before it runs: the end of the newest
+   * ORDERED task in flight, or null (run now). HEAD OF QUEUE tasks never wait.
+   */
+  get orderedBarrier(): Promise<void> | null {
+    return this.orderedEnd;
+  }
+
+  /**
+   * Makes `task` (just begun, ORDERED) the barrier later tasks wait for, and
+   * returns the promise of every earlier task's end, which it waits for.
+   */
+  beginOrdered(task: TaskRecord): Promise<unknown> {
+    const earlier = this.list().filter((t) => t !== task).map((t) => this.settled(t));
+    this.orderedTask = task;
+    this.orderedEnd = this.settled(task);
+    return Promise.all(earlier);
   }
 
   /** Resolves when `task` has ended (immediately if it already has). */

@@ -18,17 +18,24 @@
  * copies); short transfers are continued; reads beyond end of file return
  * zeros. FUA and flush use fdatasync.
  *
- * Thin provisioning (discard, writeZeroes, allocation map) is a later issue:
- * it adds optional methods here backed by hole punching and SEEK_DATA/
- * SEEK_HOLE, and turns on the matching capabilities in `capabilitiesFor`.
+ * Thin provisioning (regular files only): discard punches holes (the space
+ * is freed, the range reads as zeros), writeZeroes uses FALLOC_FL_ZERO_RANGE
+ * (falling back to punching where the file system lacks it), getAllocation
+ * walks SEEK_DATA/SEEK_HOLE. All three come from the sparse-file addon
+ * (./SparseFileNative). At open, one hole is punched past the end of the
+ * file (a no-op that fails with EOPNOTSUPP where holes are unsupported); if
+ * that or loading the addon fails, a warning says why and the capabilities
+ * stay off, so core/scsi advertises a fully provisioned LUN.
  */
 import { constants, type Stats } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
 import type { Logger } from '../../core/log/Logger.js';
-import type { BackingStore, StoreCapabilities } from '../../core/store/BackingStore.js';
+import type { AllocationExtent, BackingStore, StoreCapabilities } from '../../core/store/BackingStore.js';
 import { StoreError, type StoreErrorKind } from '../../core/store/StoreError.js';
 import { blockDeviceSize } from './BlockDeviceSize.js';
+import { loadSparseFileNative, type SparseFileNative } from './SparseFileNative.js';
 import { storeErrorKindOf } from './storeErrorKindOf.js';
 
 export interface FileStoreOptions {
@@ -43,21 +50,64 @@ export interface FileStoreOptions {
 
 type FileKind = 'file' | 'block-device';
 
-function capabilitiesFor(kind: FileKind, readOnly: boolean): StoreCapabilities {
+/** `sparse`: the addon loaded and the file system punches holes (probed at open). */
+function capabilitiesFor(kind: FileKind, readOnly: boolean, sparse: boolean): StoreCapabilities {
+  // A read-only LUN on a thin file is still thin (LBPME, GET LBA STATUS); core/scsi refuses its UNMAPs as write-protected.
+  const thin = sparse && kind === 'file';
   return Object.freeze({
-    discard: false,
-    discardZeroes: false,
-    writeZeroes: false,
-    allocationMap: false,
+    discard: thin,
+    discardZeroes: thin,
+    writeZeroes: thin && !readOnly,
+    allocationMap: thin,
     resize: kind === 'file' && !readOnly,
     readOnly,
   });
+}
+
+const EOPNOTSUPP = osConstants.errno.EOPNOTSUPP;
+
+/** errno of an addon rejection ({ errno }) or an fs error. */
+function errnoOf(err: unknown): number | undefined {
+  const e = err as { errno?: unknown };
+  return typeof e?.errno === 'number' ? Math.abs(e.errno) : undefined;
+}
+
+/** Node-style code ('ENOSPC') for an addon errno, so storeErrorKindOf can map it. */
+function codeOfErrno(errno: number | undefined): string | undefined {
+  if (errno === undefined) return undefined;
+  for (const [name, value] of Object.entries(osConstants.errno)) if (value === errno) return name;
+  return undefined;
+}
+
+/**
+ * Whether holes can be punched in this file: the addon loads and punching a
+ * range past the end of the file (which changes nothing) is accepted.
+ */
+async function probeSparse(fh: FileHandle, path: string, size: number, readOnly: boolean, log: Logger): Promise<SparseFileNative | null> {
+  const native = loadSparseFileNative();
+  if (native instanceof Error) {
+    log.warn('thin provisioning is off for this LUN (UNMAP, WRITE SAME with UNMAP and GET LBA STATUS are not offered)', { path, reason: native.message });
+    return null;
+  }
+  // A descriptor open for reading cannot punch; SEEK_DATA/SEEK_HOLE work on every file system.
+  if (readOnly) return native;
+  try {
+    await native.punchHole(fh.fd, size, 4096);
+    return native;
+  } catch (err) {
+    const errno = errnoOf(err);
+    const why = errno === EOPNOTSUPP ? 'the file system cannot punch holes' : `probing hole punching failed (${(err as Error).message})`;
+    log.warn(`thin provisioning is off for this LUN: ${why}; move the file to ext4, xfs, btrfs or tmpfs to get UNMAP`, { path });
+    return null;
+  }
 }
 
 export class FileStore implements BackingStore {
   readonly capabilities: StoreCapabilities;
   private currentSize: number;
   private closed = false;
+  /** FALLOC_FL_ZERO_RANGE failed with EOPNOTSUPP once: writeZeroes punches holes instead. */
+  private zeroRangeUnsupported = false;
 
   private constructor(
     readonly path: string,
@@ -65,9 +115,11 @@ export class FileStore implements BackingStore {
     readonly kind: FileKind,
     size: number,
     readonly readOnly: boolean,
+    /** The sparse-file addon when this file supports holes, else null (thin provisioning off). */
+    private readonly sparse: SparseFileNative | null = null,
   ) {
     this.currentSize = size;
-    this.capabilities = capabilitiesFor(kind, readOnly);
+    this.capabilities = capabilitiesFor(kind, readOnly, sparse !== null);
   }
 
   get size(): number {
@@ -114,7 +166,7 @@ export class FileStore implements BackingStore {
       throw new Error(`file LUN ${o.path}: cannot size the new file to ${o.size} bytes (${(err as Error).message}); check free space and the file system's maximum file size`, { cause: err });
     }
     o.log.info('created sparse backing file', { path: o.path, size: o.size });
-    return new FileStore(o.path, fh, 'file', o.size, false);
+    return new FileStore(o.path, fh, 'file', o.size, false, await probeSparse(fh, o.path, o.size, false, o.log));
   }
 
   private static async openRegularFile(o: FileStoreOptions, fh: FileHandle): Promise<FileStore> {
@@ -135,7 +187,8 @@ export class FileStore implements BackingStore {
     if (size % o.blockSize !== 0) {
       o.log.warn('backing file size is not a multiple of the block size; the last partial block is not visible', { path: o.path, size, blockSize: o.blockSize });
     }
-    return new FileStore(o.path, fh, 'file', size, o.readOnly);
+    const sparse = await probeSparse(fh, o.path, size, o.readOnly, o.log);
+    return new FileStore(o.path, fh, 'file', size, o.readOnly, sparse);
   }
 
   private static async openBlockDevice(o: FileStoreOptions, fh: FileHandle): Promise<FileStore> {
@@ -186,6 +239,73 @@ export class FileStore implements BackingStore {
     } catch (err) {
       throw this.storeError(err, 'flush', 0, 0);
     }
+  }
+
+  // ---- thin provisioning (only called when the capabilities say so) -------
+
+  /** Punches a hole: the blocks are freed and read back as zeros; the file keeps its size. */
+  async discard(offset: number, length: number): Promise<void> {
+    const native = this.thinOrThrow('discard');
+    try {
+      await native.punchHole(this.fh.fd, offset, length);
+    } catch (err) {
+      throw this.nativeError(err, 'discard', offset, length);
+    }
+  }
+
+  /** Zeroes without sending data: FALLOC_FL_ZERO_RANGE, or a punched hole where that is unsupported. */
+  async writeZeroes(offset: number, length: number): Promise<void> {
+    const native = this.thinOrThrow('write zeroes');
+    try {
+      if (!this.zeroRangeUnsupported) {
+        try {
+          await native.zeroRange(this.fh.fd, offset, length);
+          return;
+        } catch (err) {
+          if (errnoOf(err) !== EOPNOTSUPP) throw err;
+          this.zeroRangeUnsupported = true; // e.g. tmpfs: holes read as zeros too
+        }
+      }
+      await native.punchHole(this.fh.fd, offset, length);
+    } catch (err) {
+      throw this.nativeError(err, 'write zeroes', offset, length);
+    }
+  }
+
+  /** Data and holes of [offset, offset+length), from SEEK_DATA/SEEK_HOLE. */
+  async getAllocation(offset: number, length: number): Promise<AllocationExtent[]> {
+    const native = this.thinOrThrow('allocation map', false);
+    const end = offset + length;
+    const extents: AllocationExtent[] = [];
+    let pos = offset;
+    try {
+      while (pos < end) {
+        const data = await native.seekData(this.fh.fd, pos);
+        if (data < 0 || data >= end) {
+          extents.push({ offset: pos, length: end - pos, mapped: false });
+          break;
+        }
+        if (data > pos) extents.push({ offset: pos, length: data - pos, mapped: false });
+        const hole = await native.seekHole(this.fh.fd, data);
+        const dataEnd = hole < 0 || hole > end ? end : hole;
+        extents.push({ offset: data, length: dataEnd - data, mapped: true });
+        pos = dataEnd;
+      }
+    } catch (err) {
+      throw this.nativeError(err, 'allocation map', offset, length);
+    }
+    return extents;
+  }
+
+  private thinOrThrow(op: string, writing = true): SparseFileNative {
+    if (writing && this.readOnly) throw new StoreError('write-protected', `${this.path} is open read-only; ${op} is refused`);
+    if (this.sparse === null) throw new StoreError('unsupported', `${this.path}: ${op} needs hole punching, which is off for this file`);
+    return this.sparse;
+  }
+
+  private nativeError(err: unknown, op: string, offset: number, length: number): StoreError {
+    const kind = storeErrorKindOf(codeOfErrno(errnoOf(err)), this.closed);
+    return new StoreError(kind, `${op} of ${length} bytes at ${offset} in ${this.path} failed: ${(err as Error).message}`, { cause: err });
   }
 
   // ---- control path -------------------------------------------------------

@@ -37,6 +37,8 @@ export class SheepClient {
   private next = 0;
   private closed = false;
   readonly where: string;
+  /** Called after a lost connection is re-established (e.g. to take the VDI lock again after a sheep restart). */
+  onReconnect: (() => void) | null = null;
 
   constructor(private readonly opts: SheepClientOptions) {
     this.where = describeEndpoint(opts.endpoint);
@@ -49,10 +51,21 @@ export class SheepClient {
    * reported as StoreError 'not-ready'.
    */
   async execute(req: SheepRequestWithoutId, data?: Buffer, dst?: Buffer): Promise<SheepReply> {
+    // The reconnect window of this request opens at its first failure.
     let deadline = 0;
     for (;;) {
       if (this.closed) throw new StoreError('gone', `sheep client for ${this.where} is closed`);
-      const conn = await this.connection();
+      let conn: SheepConnection;
+      try {
+        conn = await this.connection();
+      } catch (err) {
+        // A connect attempt that started before this request (and gave up) does not end its window.
+        if (!(err instanceof StoreError) || err.kind !== 'not-ready') throw err;
+        const now = Date.now();
+        if (deadline === 0) deadline = now + this.opts.reconnectTimeoutMs;
+        if (now >= deadline) throw err;
+        continue;
+      }
       try {
         return await conn.request(req, data, dst);
       } catch (err) {
@@ -100,13 +113,18 @@ export class SheepClient {
           throw new StoreError('gone', `sheep client for ${this.where} is closed`);
         }
         slot.conn = conn;
-        if (slot.lost) this.opts.log.info('reconnected to sheep', { sheep: this.where });
+        if (slot.lost) {
+          this.opts.log.info('reconnected to sheep', { sheep: this.where });
+          this.onReconnect?.();
+        }
         slot.lost = false;
         conn.onClose = (err) => {
           if (slot.conn === conn) slot.conn = null;
           if (!this.closed) {
             slot.lost = true;
             this.opts.log.warn('connection to sheep lost; will reconnect', { sheep: this.where, error: err.message, inFlight: conn.inFlight });
+            // Reconnect now, not at the next I/O, so an idle LUN takes its lock back as soon as sheep returns.
+            this.connectSlot(slot, this.opts.reconnectTimeoutMs).catch(() => undefined);
           }
         };
         return conn;
@@ -129,10 +147,11 @@ export class SheepClient {
         return await SheepConnection.connect(this.opts.endpoint, this.opts.connectTimeoutMs, this.opts.requestTimeoutMs);
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
-        if (Date.now() + delay > deadline) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
           throw new StoreError('not-ready', `${msg} (gave up after ${patienceMs} ms; is sheep running and is the backing address right?)`, { cause: err });
         }
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise((r) => setTimeout(r, Math.min(delay, left)));
         delay = Math.min(delay * 2, this.opts.backoffMaxMs);
       }
     }

@@ -73,7 +73,6 @@ export class IscsiTcpTransport implements Transport, ConnectionHost {
     if (this.closing) throw new Error('iscsi-tcp transport is closed');
     this.portalSpecs = new Map(portals.map((p) => [p.name, p]));
     // Targets: swap in place; sessions of removed targets (or targets no longer on their portal) end.
-    const old = this.targetsByName;
     this.targetsByName = new Map(targets.map((t) => [t.name, t]));
     for (const session of [...this.sessionsByTsih.values()]) {
       const prev = session.target;
@@ -91,7 +90,6 @@ export class IscsiTcpTransport implements Transport, ConnectionHost {
         }
       }
     }
-    void old;
     // Listeners: keep those whose address is unchanged, close removed or moved ones, open new ones.
     for (const [name, l] of [...this.listeners]) {
       const spec = this.portalSpecs.get(name);

@@ -73,6 +73,26 @@ t.test('show targets lists the target and its LUN', async (t) => {
   t.match(r.stdout, new RegExp(`${E2E_IQN.replace(/\./g, '\\.')}\\s+-\\s+test\\s+1\\s+ALL\\s+none\\s+\\d+`));
 });
 
+t.test('show sessions lists a logged-in initiator with its negotiated parameters', async (t) => {
+  // qemu-io holds its session while it sleeps.
+  const holder = runTool('qemu-io', ['-f', 'raw', '-c', 'read 0 4k', '-c', 'sleep 4000', `${daemon.url}/${E2E_IQN}/1`]);
+  let listed: { targetName: string | null; initiatorName: string; remoteAddress: string; connections: number; parameters: Record<string, string> }[] = [];
+  for (let i = 0; i < 30 && listed.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const r = await lunhost(['show', 'sessions', '--json', '--config', daemon.configFile]);
+    t.equal(r.code, 0, r.stderr);
+    listed = (JSON.parse(r.stdout) as typeof listed).filter((s) => s.targetName === E2E_IQN);
+  }
+  t.equal(listed.length, 1, 'one session on the target');
+  t.match(listed[0], { initiatorName: /^iqn\./, remoteAddress: /127\.0\.0\.1/, connections: 1 });
+  t.ok(Object.keys(listed[0]?.parameters ?? {}).length > 0, 'negotiated parameters reported');
+  const table = await lunhost(['show', 'sessions', '--config', daemon.configFile]);
+  t.match(table.stdout, /^TARGET\s+INITIATOR\s+ADDRESS\s+CONNS\s+TRANSPORT\s+PARAMETERS$/m);
+  t.match(table.stdout, new RegExp(`${E2E_IQN.replace(/\./g, '\\.')}\\s+iqn\\.\\S+\\s+127\\.0\\.0\\.1`));
+  const done = await holder;
+  t.equal(done.code, 0, done.stderr);
+});
+
 t.test('a stopped daemon: one line, exit 1', async (t) => {
   await daemon.stop();
   const r = await lunhost(['status', '--config', daemon.configFile]);

@@ -59,7 +59,7 @@ t.test('an invalid edit leaves the old configuration serving; status shows file,
   const human = await lunhost(['status', '--config', daemon.configFile]);
   t.equal(human.code, 0, human.stderr);
   t.match(human.stdout, /last reload: FAILED by file change at .*previous configuration keeps serving/);
-  t.match(human.stdout, new RegExp(`targets\\.yaml:${badLine}:\\d+ targets\\[0\\]\\.luns\\[1\\]\\.size: .*lots`));
+  t.match(human.stdout, new RegExp(`targets\\.yaml:${badLine}:\\d+ targets\\[0\\]\\.luns\\[1\\]\\.size: must be a size`));
   const listed = await listedLuns();
   t.match(listed, /Lun:1\s+Type:DIRECT_ACCESS/, 'LUN 1 still served');
   t.match(listed, /Lun:2\s+Type:DIRECT_ACCESS/, 'LUN 2 still served');

@@ -1,7 +1,8 @@
 /**
- * The mode pages MODE SENSE reports (SPC-4 7.5, SBC-3 6.4). None is
- * changeable yet (no MODE SELECT), so the changeable mask is all zeros and
- * default values equal current values.
+ * The mode pages MODE SENSE reports and MODE SELECT changes (SPC-4 7.5,
+ * SBC-3 6.4). The only changeable field is the control page's SWP
+ * (lu.modeParameters); the changeable mask shows exactly that, and the
+ * default values are the ones a LUN starts with.
  */
 import type { LogicalUnit } from '../LogicalUnit.js';
 
@@ -18,6 +19,9 @@ export const ModePage = {
   control: 0x0a,
   allPages: 0x3f,
 } as const;
+
+/** Control mode page byte 4: SWP (software write protect). */
+export const CONTROL_SWP = 0x08;
 
 /** Page codes in the order MODE SENSE (all pages) returns them. */
 export const MODE_PAGE_CODES: readonly number[] = [ModePage.readWriteErrorRecovery, ModePage.caching, ModePage.control];
@@ -37,8 +41,11 @@ export function buildModePage(code: number, pc: PageControl, lu: LogicalUnit): B
     }
     case ModePage.control: {
       const b = page(code, 0x0a);
-      if (pc !== PageControl.Changeable) {
+      if (pc === PageControl.Changeable) {
+        b[4] = CONTROL_SWP;
+      } else {
         b[3] = 0x10; // QUEUE ALGORITHM MODIFIER 1: unrestricted reordering; QERR 0
+        if (pc === PageControl.Current && lu.modeParameters.softwareWriteProtect) b[4] |= CONTROL_SWP;
         b.writeUInt16BE(0xffff, 8); // BUSY TIMEOUT PERIOD: unlimited
       }
       return b;

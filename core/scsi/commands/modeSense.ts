@@ -13,7 +13,7 @@ import { buildBlockDescriptor, buildModePage, MODE_PAGE_CODES, ModePage, PageCon
 
 /** Device-specific parameter (SBC-3 6.4.1): WP for read-only LUNs, DPOFUA since FUA is honoured. */
 function deviceSpecificParameter(lu: LogicalUnit): number {
-  return (lu.readOnly ? 0x80 : 0) | 0x10;
+  return (lu.writeProtected ? 0x80 : 0) | 0x10;
 }
 
 function collectPages(cmd: ScsiCommand, lu: LogicalUnit): Buffer[] {

@@ -5,6 +5,9 @@
 import type { ItNexus } from '../ScsiCommand.js';
 import type { ScsiUnit } from '../ScsiUnit.js';
 import type { LogicalUnit } from '../LogicalUnit.js';
+import {
+  isThin, MAX_COMPARE_AND_WRITE_BLOCKS, MAX_UNMAP_BLOCKS, MAX_UNMAP_DESCRIPTORS, maxWriteSameBlocks, optimalUnmapGranularity,
+} from '../BlockLimits.js';
 
 export const VpdPage = {
   supportedPages: 0x00,
@@ -103,7 +106,15 @@ function blockLimits(lu: LogicalUnit): Buffer {
   b.writeUInt16BE(1, 2); // OPTIMAL TRANSFER LENGTH GRANULARITY: 1 block
   b.writeUInt32BE(lu.maxTransferBlocks, 4); // MAXIMUM TRANSFER LENGTH
   b.writeUInt32BE(Math.min(lu.maxTransferBlocks, Math.floor(1024 * 1024 / lu.blockSize)), 8); // OPTIMAL TRANSFER LENGTH: 1 MiB
-  // MAXIMUM UNMAP LBA COUNT / DESCRIPTOR COUNT stay 0 until UNMAP is implemented.
+  b[1] = MAX_COMPARE_AND_WRITE_BLOCKS; // MAXIMUM COMPARE AND WRITE LENGTH
+  if (isThin(lu)) {
+    b.writeUInt32BE(MAX_UNMAP_BLOCKS, 16); // MAXIMUM UNMAP LBA COUNT
+    b.writeUInt32BE(MAX_UNMAP_DESCRIPTORS, 20); // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
+    b.writeUInt32BE(optimalUnmapGranularity(lu), 24); // OPTIMAL UNMAP GRANULARITY
+    b.writeUInt32BE(0x8000_0000, 28); // UGAVALID, UNMAP GRANULARITY ALIGNMENT 0
+  }
+  // MAXIMUM WRITE SAME LENGTH (64 bits; WRITE SAME is emulated on every store).
+  b.writeUInt32BE(maxWriteSameBlocks(lu), 36);
   return b;
 }
 
@@ -115,7 +126,8 @@ function blockDeviceCharacteristics(): Buffer {
 
 function logicalBlockProvisioning(lu: LogicalUnit): Buffer {
   const b = Buffer.alloc(4);
-  // LBPU/LBPWS/LBPWS10 stay 0 until UNMAP and WRITE SAME are implemented; LBPRZ from the store.
+  // LBPU (UNMAP), LBPWS (WRITE SAME(16) with UNMAP), LBPWS10; LBPRZ from the store; ANC_SUP and DP stay 0.
+  if (isThin(lu)) b[1] |= 0x80 | 0x40 | 0x20;
   if (lu.store.capabilities.discardZeroes) b[1] |= 0x04;
   b[2] = 0x02; // PROVISIONING TYPE: thin
   return b;

@@ -29,6 +29,15 @@ async function executeWrite(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResu
   lu.checkRange(lba, blocks);
   lu.checkWritable();
   if (blocks > lu.maxTransferBlocks) throw CheckCondition.invalidFieldInCdb(transferLengthByte(cdb[0]));
+  return writeDataOut(cmd, lu, lba, blocks, !small && (cdb[1] & 0x08) !== 0);
+}
+
+/**
+ * Writes the Data-Out of a checked command to [lba, lba+blocks) under the
+ * residual rules above (also used by WRITE AND VERIFY). Respects the LBA
+ * range locks of COMPARE AND WRITE / ORWRITE.
+ */
+export async function writeDataOut(cmd: ScsiCommand, lu: LogicalUnit, lba: number, blocks: number, fua: boolean): Promise<ScsiResult> {
   const bytes = blocks * lu.blockSize;
   const received = cmd.dataOut === null ? 0 : cmd.dataOut.length;
   if (received < bytes && received % lu.blockSize !== 0) {
@@ -37,8 +46,13 @@ async function executeWrite(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResu
   const writing = received < bytes ? received : bytes;
   if (writing !== 0) {
     const data = cmd.dataOut as Buffer;
-    const fua = !small && (cdb[1] & 0x08) !== 0;
-    await lu.store.write(received === writing ? data : data.subarray(0, writing), lba * lu.blockSize, fua);
+    const pending = lu.lbaLocks.beginWrite(lba, writing / lu.blockSize);
+    const held = pending === null ? null : await pending;
+    try {
+      await lu.store.write(received === writing ? data : data.subarray(0, writing), lba * lu.blockSize, fua);
+    } finally {
+      lu.lbaLocks.endWrite(held);
+    }
   }
   return received === bytes ? GOOD : { status: ScsiStatus.Good, sense: null, dataIn: null, commandDataLength: bytes };
 }

@@ -45,7 +45,8 @@ export class AuthFailureThrottle {
   constructor(opts: AuthThrottleOptions = {}) {
     this.baseDelayMs = opts.baseDelayMs ?? 500;
     this.maxDelayMs = opts.maxDelayMs ?? 8_000;
-    this.maxWaitMs = opts.maxWaitMs ?? 30_000;
+    // Below the transport's default login timeout (15 s): a queued attempt is answered before its connection gives up.
+    this.maxWaitMs = opts.maxWaitMs ?? 10_000;
     this.maxEntries = opts.maxEntries ?? 4096;
     this.forgetAfterMs = opts.forgetAfterMs ?? 15 * 60_000;
     this.now = opts.now ?? Date.now;

@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import type { PortalSpec, ServedTarget } from '../../../core/transport/Transport.js';
 import type { ScsiCommand, ScsiResult, TaskAttribute } from '../../../core/scsi/ScsiCommand.js';
-import { AsyncEvent, LoginStage, LogoutReason, LogoutResponseCode, Opcode, RESERVED_TAG, RejectReason } from '../pdu/Opcode.js';
+import { AsyncEvent, LogoutReason, LogoutResponseCode, Opcode, RESERVED_TAG, RejectReason } from '../pdu/Opcode.js';
 import { decodeBhs, UnknownOpcodeError, opcodeOf } from '../pdu/PduCodec.js';
 import type {
   DataOutPdu, LoginRequestPdu, LogoutRequestPdu, NopOutPdu, ScsiCommandPdu, TargetPdu, TaskManagementRequestPdu, TextRequestPdu,
@@ -17,7 +17,7 @@ import { PduReader, PduReadError } from '../pdu/PduReader.js';
 import { dataAsBuffer, type ReceivedPdu } from '../pdu/ReceivedPdu.js';
 import { framePdu, type DigestSettings } from '../pdu/PduFrame.js';
 import { LoginStateMachine, type CompletedLogin } from '../login/LoginStateMachine.js';
-import { LoginFailure, LoginStatus } from '../login/LoginStatus.js';
+import { LoginFailure } from '../login/LoginStatus.js';
 import { encodeTextKeys, parseTextKeys, TextFormatError, type KeyValue } from '../text/TextKeys.js';
 import { NegotiationError } from '../negotiation/NegotiationError.js';
 import { sendTargets } from '../discovery/SendTargets.js';
@@ -40,7 +40,7 @@ const MAX_TEXT_BYTES = 64 * 1024;
 const MAX_PENDING_TEXT = 8;
 /** Output queued in the socket beyond which we stop reading new requests until it drains. */
 const MAX_UNSENT_BYTES = 32 << 20;
-const STATUS_BUSY = 0x08;
+const MAX_QUEUED_LOGIN_PDUS = 4;
 
 /** TMF functions whose affected tasks get no response of their own. */
 const ABORTING_TMFS = new Set([1, 2, 4, 5, 6, 7]);
@@ -98,15 +98,16 @@ export class IscsiConnection {
     this.sendPdu(this.asyncPdu(AsyncEvent.LogoutRequest, 0, 0, Math.min(65535, Math.max(0, seconds))), null);
   }
 
-  /** Drop now (no logout). */
-  destroy(): void {
+  /** Drop now (no logout). `reset`: abort with a TCP RST (after hostile input) rather than a FIN. */
+  destroy(reset = false): void {
     if (this.state === State.Closed) return;
     this.state = State.Closed;
     clearTimeout(this.loginTimer);
     for (const t of this.tasks.values()) this.release(t);
     this.tasks.clear();
     this.bufferWaiters.length = 0;
-    this.socket.destroy();
+    if (reset && !this.socket.destroyed) this.socket.resetAndDestroy();
+    else this.socket.destroy();
     this.host.connectionClosed(this);
   }
 
@@ -123,30 +124,42 @@ export class IscsiConnection {
 
   private fail(err: unknown): void {
     if (err instanceof PduReadError) {
-      if (err.kind === 'data-digest') this.sendReject(RejectReason.DataDigestError, err.bhs);
-      else if (err.kind === 'oversize') this.sendReject(RejectReason.ProtocolError, err.bhs);
+      // Reject is a full feature phase PDU; before login completes the connection just ends.
+      if (this.session) {
+        if (err.kind === 'data-digest') this.sendReject(RejectReason.DataDigestError, err.bhs);
+        else if (err.kind === 'oversize') this.sendReject(RejectReason.ProtocolError, err.bhs);
+      }
       this.host.log.warn('closing iSCSI connection', { remote: this.remoteAddress, reason: err.message });
     } else if (err instanceof ConnectionFatal) {
       this.host.log.warn('closing iSCSI connection', { remote: this.remoteAddress, reason: err.message });
     } else {
       this.host.log.error('closing iSCSI connection after an internal error', { remote: this.remoteAddress, error: String((err as Error)?.stack ?? err) });
     }
-    this.closeAfterFlush();
+    this.closeAfterFlush(true);
   }
 
-  private closeAfterFlush(): void {
-    if (this.state === State.Closed) return;
+  /**
+   * Sends what is queued (a Login or Logout Response, a Reject), then closes.
+   * After a protocol violation the rest of the peer's input is not read and
+   * the connection is reset, so even a peer that never reads learns it is gone.
+   */
+  private closeAfterFlush(reset = false): void {
+    if (this.state === State.Closed || this.state === State.LoggingOut) return;
     this.state = State.LoggingOut;
-    this.socket.end(() => this.destroy());
-    setTimeout(() => this.destroy(), 2000).unref();
+    if (reset) this.socket.pause();
+    this.socket.end(() => this.destroy(reset));
+    setTimeout(() => this.destroy(reset), 2000).unref();
   }
 
   private onPdu(pdu: ReceivedPdu): void {
     if (this.state === State.Closed || this.state === State.LoggingOut) return;
     if (this.state === State.Login || this.loginQueue !== null) {
       // Login steps may wait (authentication back-off): PDUs are taken in order, one at a time.
+      // An initiator waits for each Login Response, so more than a few queued PDUs is abuse.
+      if (++this.loginQueued > MAX_QUEUED_LOGIN_PDUS && this.state === State.Login) throw new ConnectionFatal('too many PDUs sent without waiting for the login response');
       const prev = this.loginQueue ?? Promise.resolve();
       const next = prev.then(() => {
+        this.loginQueued--;
         if (this.state === State.Closed || this.state === State.LoggingOut) return;
         if (this.state === State.Login) return this.onLoginPdu(pdu);
         this.onFullFeaturePdu(pdu);
@@ -159,6 +172,7 @@ export class IscsiConnection {
   }
 
   private loginQueue: Promise<void> | null = null;
+  private loginQueued = 0;
 
   // ---- login -------------------------------------------------------------
 
@@ -426,7 +440,7 @@ export class IscsiConnection {
     target.scsi.taskManagement({ nexus: session.nexus!, fn: h.fn, lun: h.lun, referencedTaskTag: h.referencedTaskTag }).then(
       (r) => {
         let code: number = r;
-        if (r === 254) code = 0; // FUNCTION SUCCEEDED
+        if (r === 254) code = 7; // FUNCTION SUCCEEDED (RFC 7144 11.5.1 response code 7)
         if (r === 255) code = 255;
         respond(code);
       },
@@ -754,4 +768,3 @@ function stripMapped(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
-export { LoginStage, STATUS_BUSY };

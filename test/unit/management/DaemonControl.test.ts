@@ -29,6 +29,12 @@ class GrowableStore extends MemoryStore {
     super({ size });
     this.externalSize = size;
   }
+  /** close() never resolves (a store whose server went away). */
+  hangOnClose = false;
+  override async close(): Promise<void> {
+    if (this.hangOnClose) return new Promise<void>(() => {});
+    return super.close();
+  }
   async refreshSize(): Promise<number> {
     if (this.externalSize !== this.size) await this.resize(this.externalSize);
     return this.size;
@@ -109,7 +115,7 @@ async function until(t: Test, what: string, check: () => Promise<boolean>): Prom
   t.fail(`${what} did not happen within 10 s`);
 }
 
-async function setup(t: Test) {
+async function setup(t: Test, stopTimeoutMs?: number) {
   const dir = mkdtempSync(join(tmpdir(), 'lunhost-ctl-'));
   const file = join(dir, 'targets.yaml');
   writeFileSync(file, yaml(LUN1));
@@ -118,7 +124,7 @@ async function setup(t: Test) {
   const closed: string[] = [];
   const host = await Host.create({ cwd: dir, log, builtins: false, plugins: plugins(stores, served, closed) });
   const started = await host.start();
-  const control = await DaemonControl.attach(host, { started, graceMs: 100 });
+  const control = await DaemonControl.attach(host, { started, graceMs: 100, ...(stopTimeoutMs ? { stopTimeoutMs } : {}) });
   const client = new ManagementClient(join(dir, 'state', 'lunhost.sock'));
   t.teardown(async () => {
     await client.close();
@@ -200,4 +206,12 @@ t.test('shutdown closes the transport and the stores and removes the socket', as
   t.ok(stores.every((s) => s.closed), 'every store closed');
   t.notOk(existsSync(join(dir, 'state', 'lunhost.sock')));
   t.match(await control.reload('signal'), { ok: false, error: /shutting down/ });
+});
+
+t.test('shutdown is bounded: a store that never closes does not keep it waiting', async (t) => {
+  const { control, stores, closed } = await setup(t, 300);
+  stores[0]!.hangOnClose = true;
+  await control.shutdown();
+  t.same(closed, ['transport'], 'the transport was closed before the store hung');
+  t.equal(stores[0]!.closed, false);
 });

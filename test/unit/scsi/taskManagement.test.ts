@@ -32,8 +32,8 @@ t.test('ABORT TASK of an unknown tag; TMFs on absent LUNs', async (t) => {
   t.equal(await tmf(f, TaskManagementFunction.AbortTask, { tag: 5 }), TaskManagementResponse.TaskDoesNotExist);
   t.equal(await tmf(f, TaskManagementFunction.AbortTaskSet, { lun: 9 }), TaskManagementResponse.LunDoesNotExist);
   t.equal(await tmf(f, TaskManagementFunction.LogicalUnitReset, { lun: 0 }), TaskManagementResponse.Complete, 'controller');
-  t.equal(await tmf(f, TaskManagementFunction.ClearAca), TaskManagementResponse.NotSupported);
-  t.equal(await tmf(f, TaskManagementFunction.TargetColdReset), TaskManagementResponse.NotSupported);
+  t.equal(await tmf(f, TaskManagementFunction.ClearAca), TaskManagementResponse.Complete, 'no ACA condition ever exists');
+  t.equal(await tmf(f, TaskManagementFunction.TaskReassign), TaskManagementResponse.NotSupported);
 });
 
 t.test('ABORT TASK SET aborts only this nexus\'s tasks', async (t) => {

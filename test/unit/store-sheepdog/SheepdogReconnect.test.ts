@@ -113,3 +113,26 @@ t.test('a hung sheep: the request timeout breaks the connection; I/O fails NOT R
   isKind(t, w, 'not-ready');
   h.server.release();
 });
+
+t.test('after sheep restarts (and forgets its locks) the VDI lock is taken again', async (t) => {
+  const h = await startSheepHarness('unix');
+  t.teardown(() => h.close());
+  const c = h.server.cluster;
+  const vid = c.createVdi('v', 8 * MiB);
+  const store = await h.open(':v', { options: { connections: 1 } });
+  t.ok(c.locks.has(vid));
+  await h.server.stop();
+  c.locks.clear(); // a restarted sheep starts with no locks
+  await h.server.restart();
+  await store.write(pattern(512, 1), 0, false);
+  for (let i = 0; i < 50 && !c.locks.has(vid); i++) await sleep(20);
+  t.ok(c.locks.has(vid), 'locked again');
+  t.ok(h.log.at('info').some((e) => /lock taken again/.test(e.msg)));
+  // A plain connection drop (sheep kept the lock): LOCK_VDI answers VDI_LOCKED, nothing is logged as a problem.
+  h.server.dropConnections();
+  await store.read(Buffer.alloc(512), 0);
+  await sleep(50);
+  t.equal(h.log.at('warn').filter((e) => /could not take the VDI lock/.test(e.msg)).length, 0);
+  await store.close();
+  t.equal(c.locks.has(vid), false, 'released on close');
+});
