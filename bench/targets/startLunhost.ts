@@ -1,4 +1,4 @@
-/** Starts lunhost (the built CLI) on a declaration serving `file` as LUN 1. */
+/** Starts lunhost (the built CLI) on a declaration serving `file` as LUN 1 (and a Sheepdog VDI as LUN 2). */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { waitForPort } from './waitForPort.js';
 
 const IQN = 'iqn.2026-11.io.lunhost.bench:disk';
 
-export async function startLunhost(opts: { cli: string; dir: string; file: string; port: number }): Promise<TargetUnderTest> {
+export async function startLunhost(opts: { cli: string; dir: string; file: string; port: number; sheepBacking?: string }): Promise<TargetUnderTest> {
   const config = join(opts.dir, 'lunhost-bench.yaml');
   writeFileSync(config, `portals:
   - name: bench
@@ -19,13 +19,17 @@ targets:
       - lun: 1
         store: file
         path: ${opts.file}
-logLevel: warn
+${opts.sheepBacking ? `      - lun: 2
+        store: sheepdog
+        backing: ${opts.sheepBacking}
+` : ''}logLevel: warn
 `);
   const child = spawn(process.execPath, [opts.cli, 'start', '--config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(opts.port, () => child.exitCode !== null);
   return {
     name: 'lunhost',
     lunUrl: `iscsi://127.0.0.1:${opts.port}/${IQN}/1`,
+    sheepLunUrl: opts.sheepBacking ? `iscsi://127.0.0.1:${opts.port}/${IQN}/2` : null,
     pid: child.pid!,
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();

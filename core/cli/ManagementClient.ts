@@ -8,6 +8,13 @@ import type { SessionInfo } from '../transport/Transport.js';
 import type {
   LunReport, ReloadResult, RescanRequest, RescanResult, StatusReport, TargetReport,
 } from '../management/ManagementView.js';
+import type { AppliedPlan, PlanReport } from '../plan/PlanReport.js';
+import type { ReloadIssue } from '../management/ManagementView.js';
+
+/** POST /plan: the plan, or why the declaration was refused. */
+export type PlanAnswer =
+  | { readonly ok: true; readonly report: PlanReport }
+  | { readonly ok: false; readonly error: string; readonly issues: readonly ReloadIssue[] };
 
 /** Connecting to the socket failed: no daemon, or one this user may not reach. */
 export class DaemonNotRunning extends Error {
@@ -63,6 +70,28 @@ export class ManagementClient {
     if (statusCode !== 200) throw apiError(statusCode, text);
     return JSON.parse(text) as RescanResult;
   }
+
+  /** Plan `file` (absolute; null: the daemon's own declaration) against what runs. */
+  async plan(file: string | null): Promise<PlanAnswer> {
+    const { statusCode, text } = await this.request('POST', '/plan', JSON.stringify(file === null ? {} : { file }));
+    if (statusCode === 200) return { ok: true, report: JSON.parse(text) as PlanReport };
+    if (statusCode === 422) {
+      const body = JSON.parse(text) as { error: string; issues: ReloadIssue[] };
+      return { ok: false, error: body.error, issues: body.issues };
+    }
+    throw apiError(statusCode, text);
+  }
+
+  /** The last plan applied with its per-action outcome, or null before any. */
+  async lastPlan(): Promise<AppliedPlan | null> {
+    const { statusCode, text } = await this.request('GET', '/plan/last');
+    if (statusCode === 404) return null;
+    if (statusCode !== 200) throw apiError(statusCode, text);
+    return JSON.parse(text) as AppliedPlan;
+  }
+
+  /** The last reloads, newest first. */
+  reloadHistory(): Promise<AppliedPlan[]> { return this.getJson('/reloads'); }
 
   close(): Promise<void> {
     return this.client.close();

@@ -3,6 +3,7 @@
  * The lunhost command.
  *   lunhost [start] [--config PATH]   serve the declaration (SIGINT/SIGTERM stop, SIGHUP reloads)
  *   lunhost check [FILE]              validate only; exit 0 when valid, 1 otherwise
+ *   lunhost plan [FILE]               what a reload would change (planCommand)
  *   lunhost status|show|reload|rescan talk to the running daemon (runClientCommand)
  */
 import { parseArgs } from 'node:util';
@@ -13,11 +14,14 @@ import { lunhostVersion } from '../host/packageInfo.js';
 import { createLogger } from '../log/createLogger.js';
 import type { LogLevel } from '../log/Logger.js';
 import { installProcessSignals } from '../reload/processSignals.js';
+import { PLAN_SUMMARY, PLAN_USAGE, runPlanCommand } from './planCommand.js';
 import { clientCommandsHelp, findClientCommand, runClientCommand } from './runClientCommand.js';
 
 const USAGE = () => `Usage:
   lunhost [start] [--config PATH]   start the iSCSI target with the declaration
   lunhost check [FILE]              validate a declaration without applying it
+  lunhost ${PLAN_USAGE}
+                                    ${PLAN_SUMMARY}
   lunhost --help | --version
 
 Commands for the running daemon (through its management socket):
@@ -50,6 +54,8 @@ function commandIndex(argv: readonly string[]): number {
 
 async function main(argv: string[]): Promise<number> {
   const at = commandIndex(argv);
+  const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
+  if (at >= 0 && argv[at] === 'plan') return runPlanCommand([...argv.slice(0, at), ...argv.slice(at + 1)], io);
   const client = at >= 0 ? findClientCommand(argv[at]!) : undefined;
   if (client) {
     return runClientCommand(client, [...argv.slice(0, at), ...argv.slice(at + 1)], {

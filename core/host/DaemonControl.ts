@@ -10,14 +10,19 @@ import { managementSocketPath } from '../management/managementSocketPath.js';
 import type { ReloadResult, ReloadTrigger } from '../management/ManagementView.js';
 import { DeclarationWatcher } from '../reload/DeclarationWatcher.js';
 import { ReloadCoordinator, type ApplyOutcome } from '../reload/ReloadCoordinator.js';
+import { ConfigError } from '../config/ConfigError.js';
 import type { ApplyReport } from '../plan/applyPlan.js';
+import { appliedPlan, refusedPlan } from '../plan/appliedPlan.js';
 import type { Plan } from '../plan/Plan.js';
-import type { Host } from './Host.js';
+import { PlanHistory } from '../plan/PlanHistory.js';
+import type { AppliedPlan, PlanReport } from '../plan/PlanReport.js';
+import type { PlanRequest, PlanView } from '../plan/PlanView.js';
+import type { AppliedReport, Host } from './Host.js';
 import { HostManagementView } from './HostManagementView.js';
 
 export interface DaemonControlOptions {
   /** What Host.start() applied. */
-  readonly started: ApplyReport & { readonly plan: Plan };
+  readonly started: ApplyReport & { readonly plan: Plan; readonly described: PlanReport };
   /** How long initiators get to log out and in-flight I/O to finish on shutdown. */
   readonly graceMs: number;
   /**
@@ -33,9 +38,11 @@ export interface DaemonControlOptions {
   readonly startedAt?: Date;
 }
 
-export class DaemonControl {
+export class DaemonControl implements PlanView {
   readonly reloads: ReloadCoordinator;
   readonly view: HostManagementView;
+  /** The last reloads with their plans and per-action outcomes (GET /plan/last, /reloads, status). */
+  readonly history = new PlanHistory();
   private server: ManagementServer | null = null;
   private watcher: DeclarationWatcher | null = null;
   private stopping: Promise<void> | null = null;
@@ -43,9 +50,10 @@ export class DaemonControl {
 
   private constructor(private readonly host: Host, private readonly opts: DaemonControlOptions) {
     this.log = host.log;
-    this.reloads = new ReloadCoordinator(() => this.applyFromFile(), this.log);
-    this.reloads.started(outcomeOf(opts.started));
-    this.view = new HostManagementView(host, this.reloads, opts.startedAt);
+    this.reloads = new ReloadCoordinator((trigger) => this.applyDeclaration(trigger), this.log);
+    const start = this.reloads.started(outcomeOf(opts.started));
+    this.history.record(appliedPlan(opts.started.plan, opts.started.described, opts.started.results, { trigger: 'start', at: start.at, generation: start.generation }));
+    this.view = new HostManagementView(host, this.reloads, opts.startedAt, this.history);
   }
 
   /**
@@ -57,7 +65,7 @@ export class DaemonControl {
     const decl = host.current();
     if (!decl) throw new Error('DaemonControl.attach: the host has not started');
     const socketPath = opts.socketPath ?? managementSocketPath(decl);
-    const server = new ManagementServer(control.view, { socketPath, log: host.log });
+    const server = new ManagementServer(control.view, { socketPath, log: host.log, plans: control });
     try {
       await server.listen();
       control.server = server;
@@ -107,13 +115,47 @@ export class DaemonControl {
     return this.stopping;
   }
 
-  private async applyFromFile(): Promise<ApplyOutcome> {
-    const report = await this.host.reload();
+  /** POST /plan: what a reload with this file would do; nothing changes. */
+  async plan(req: PlanRequest): Promise<PlanReport> {
+    const { declaration, plan } = await this.host.plan(req.file);
+    return this.host.describe(plan, declaration, this.reloads.generation, 'running');
+  }
+
+  lastPlan(): AppliedPlan | null {
+    return this.history.lastApplied();
+  }
+
+  reloadHistory(): AppliedPlan[] {
+    return this.history.all();
+  }
+
+  /**
+   * The one apply path of every trigger: read the file, plan, apply (a
+   * rescan re-applies the serving declaration instead: it retries what
+   * failed without taking in edits). Every attempt is kept in the history.
+   */
+  private async applyDeclaration(trigger: ReloadTrigger): Promise<ApplyOutcome> {
+    let report: AppliedReport;
+    try {
+      report = trigger === 'rescan' ? await this.host.retry() : await this.host.reload();
+    } catch (err) {
+      const issues = err instanceof ConfigError ? err.issues : [];
+      this.history.record(refusedPlan(this.host.current()?.file ?? null, err as Error, issues, {
+        trigger, at: new Date().toISOString(), generation: this.reloads.generation,
+      }));
+      throw err;
+    }
+    const outcome = outcomeOf(report);
+    // The coordinator counts a generation when something was applied; recorded the same way here.
+    const applied = outcome.changes > (outcome.failed?.length ?? 0);
+    this.history.record(appliedPlan(report.plan, report.described, report.results, {
+      trigger, at: new Date().toISOString(), generation: this.reloads.generation + (applied ? 1 : 0),
+    }));
     const decl = this.host.current();
     if (decl && this.server && managementSocketPath(decl) !== this.server.socketPath) {
       this.log.warn('management.socket changed; the API keeps its socket until lunhost restarts', { socket: this.server.socketPath });
     }
-    return outcomeOf(report);
+    return outcome;
   }
 }
 

@@ -12,9 +12,10 @@ import { validateDeclaration, type ValidatedDeclaration } from '../config/valida
 import { formatIssue } from '../config/ConfigError.js';
 import { createLogger, type RootLogger } from '../log/createLogger.js';
 import { applyPlan, type ApplyReport } from '../plan/applyPlan.js';
+import { describePlan, type PlanFacts } from '../plan/describePlan.js';
 import type { Plan } from '../plan/Plan.js';
 import { planChanges } from '../plan/planChanges.js';
-import { EMPTY_RUNNING_VIEW } from '../plan/RunningView.js';
+import type { PlanReport } from '../plan/PlanReport.js';
 import type { LunhostPlugin } from '../plugin/Plugin.js';
 import { PluginLoader } from '../plugin/PluginLoader.js';
 import { hookProviders } from './hookProviders.js';
@@ -41,9 +42,18 @@ export interface HostOptions {
 export interface StartReport extends ApplyReport {
   readonly declaration: Declaration;
   readonly plan: Plan;
+  /** The plan as data, described before it was applied. */
+  readonly described: PlanReport;
   /** Portals that listen now, of those declared. */
   readonly portalsListening: number;
   readonly portalsDeclared: number;
+}
+
+/** What a reload (or retry) did: the plan, its description, and each action's result. */
+export interface AppliedReport extends ApplyReport {
+  readonly plan: Plan;
+  readonly declaration: Declaration;
+  readonly described: PlanReport;
 }
 
 export class Host {
@@ -88,15 +98,61 @@ export class Host {
 
   /** Read and validate the declaration (loading the plugins it lists). Throws ConfigError. */
   async load(source?: DeclarationSource): Promise<ValidatedDeclaration> {
+    const result = await this.validate(source);
+    for (const w of result.warnings) this.log.warn(formatIssue(w));
+    this.hooks.configLoaded.call(result.declaration);
+    return result;
+  }
+
+  private async validate(source?: DeclarationSource): Promise<ValidatedDeclaration> {
     const src = source ?? await readDeclarationFile({ configPath: this.options.configPath ?? null, cwd: this.options.cwd ?? process.cwd() });
-    const result = await validateDeclaration(src, {
+    return validateDeclaration(src, {
       providers: this.providers,
       loadPlugin: (ref, baseDir) => this.loader.load(ref, baseDir),
       ...(this.options.env ? { env: this.options.env } : {}),
     });
-    for (const w of result.warnings) this.log.warn(formatIssue(w));
-    this.hooks.configLoaded.call(result.declaration);
-    return result;
+  }
+
+  /**
+   * What a reload with this declaration would do, changing nothing: validate
+   * it (`file`, else the declaration this host was started with) and plan it
+   * against what runs. Throws ConfigError for an invalid declaration.
+   */
+  async plan(file: string | null = null): Promise<{ declaration: Declaration; plan: Plan }> {
+    const source = file === null ? undefined : await readDeclarationFile({ configPath: file, cwd: this.options.cwd ?? process.cwd() });
+    const { declaration } = await this.validate(source);
+    return { declaration, plan: this.planAgainst(declaration) };
+  }
+
+  /** The one planning step of start-up, reload, retry and `lunhost plan`. */
+  planAgainst(declaration: Declaration): Plan {
+    return planChanges(declaration, this.state.view());
+  }
+
+  /** The facts describePlan() needs: who is logged in now, what runs, how stores read. */
+  planFacts(): PlanFacts {
+    return {
+      sessions: [...this.state.transports.values()].flatMap((t) => t.sessions()),
+      running: this.state.view(),
+      describeStore: (lun) => this.providers.store(lun.store)?.describe(lun.options) ?? lun.store,
+    };
+  }
+
+  /** A plan as data (what `lunhost plan --json` prints). */
+  describe(plan: Plan, declaration: Declaration, generation: number | null, against: 'running' | 'empty' = 'running'): PlanReport {
+    return describePlan(plan, this.planFacts(), { file: declaration.file, against, generation });
+  }
+
+  /**
+   * Apply again what the serving declaration still lacks (actions that failed:
+   * a store that did not open, a portal that did not bind). Nothing is re-read.
+   */
+  async retry(): Promise<AppliedReport> {
+    const declaration = this.declaration;
+    if (!declaration) throw new Error('lunhost has not started; nothing to retry');
+    const plan = this.planAgainst(declaration);
+    const described = this.describe(plan, declaration, null, 'running');
+    return { ...(await this.apply(declaration, plan)), plan, declaration, described };
   }
 
   /** Load, plan against nothing, apply. Throws ConfigError before anything listens. */
@@ -104,21 +160,24 @@ export class Host {
     const { declaration } = await this.load(source);
     this.log.setLevel(declaration.logLevel);
     await mkdir(declaration.stateDir, { recursive: true });
-    const plan = planChanges(declaration, EMPTY_RUNNING_VIEW);
+    const plan = this.planAgainst(declaration);
+    const described = this.describe(plan, declaration, null, 'empty');
     const report = await this.apply(declaration, plan);
-    return { ...report, declaration, plan, portalsListening: this.state.portals.size, portalsDeclared: declaration.portals.length };
+    return { ...report, declaration, plan, described, portalsListening: this.state.portals.size, portalsDeclared: declaration.portals.length };
   }
 
   /**
    * Re-read the declaration and apply the difference. An invalid declaration
    * changes nothing (ConfigError is thrown; the old configuration keeps serving).
    */
-  async reload(source?: DeclarationSource): Promise<ApplyReport & { plan: Plan }> {
+  async reload(source?: DeclarationSource): Promise<AppliedReport> {
     const { declaration } = await this.load(source);
     this.log.setLevel(declaration.logLevel);
     await mkdir(declaration.stateDir, { recursive: true });
-    const plan = planChanges(declaration, this.state.view());
-    return { ...(await this.apply(declaration, plan)), plan };
+    const plan = this.planAgainst(declaration);
+    // Described before applying: the sessions and sizes it speaks of are those of now.
+    const described = this.describe(plan, declaration, null, 'running');
+    return { ...(await this.apply(declaration, plan)), plan, declaration, described };
   }
 
   private async apply(declaration: Declaration, plan: Plan): Promise<ApplyReport> {

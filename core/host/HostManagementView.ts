@@ -10,6 +10,8 @@ import {
   ManagementRequestError, type LunReport, type ManagementView, type ReloadResult, type ReloadTrigger,
   type RescanChange, type RescanRequest, type RescanResult, type StatusReport, type TargetReport,
 } from '../management/ManagementView.js';
+import type { NotApplied } from '../plan/NotApplied.js';
+import type { PlanHistory } from '../plan/PlanHistory.js';
 import type { ReloadCoordinator } from '../reload/ReloadCoordinator.js';
 import type { SessionInfo } from '../transport/Transport.js';
 import type { Host } from './Host.js';
@@ -19,8 +21,23 @@ import type { RunningLun, RunningTarget } from './RunningState.js';
 export class HostManagementView implements ManagementView {
   private readonly startedAt: Date;
 
-  constructor(private readonly host: Host, private readonly reloads: ReloadCoordinator, startedAt = new Date()) {
+  constructor(private readonly host: Host, private readonly reloads: ReloadCoordinator, startedAt = new Date(), private readonly history: PlanHistory | null = null) {
     this.startedAt = startedAt;
+  }
+
+  /**
+   * The serving declaration planned against what runs: exactly what did not
+   * apply (what applied is no longer a difference), with the last error of each.
+   */
+  notApplied(): NotApplied[] {
+    const decl = this.host.current();
+    if (!decl) return [];
+    const { actions } = this.host.describe(this.host.planAgainst(decl), decl, this.reloads.generation);
+    return actions.map((a) => {
+      const last = this.history?.lastOutcome(a.id) ?? null;
+      const error = a.reason ?? (last && last.action.outcome === 'failed' ? last.action.error : null);
+      return { id: a.id, action: `${a.sign} ${a.object === 'lun' ? `${a.text} of ${a.target}` : a.text}`, error, at: last?.at ?? null };
+    });
   }
 
   status(): StatusReport {
@@ -36,6 +53,7 @@ export class HostManagementView implements ManagementView {
       targets: targets.length,
       luns: targets.reduce((n, t) => n + t.luns.size, 0),
       sessions: this.sessions().filter((s) => !s.discovery).length,
+      notApplied: this.notApplied(),
     };
   }
 
@@ -111,7 +129,10 @@ export class HostManagementView implements ManagementView {
       this.host.hooks.lunResized.call({ targetName: t.decl.name, lun: lun.decl.lun, store: lun.decl.store, size, previousSize });
       this.host.log.info('LUN size changed on rescan', { target: t.decl.name, lun: lun.decl.lun, previousSize, size });
     }
-    return { checked, changed };
+    // What failed to apply (a store that did not open...) is retried on rescan, through the one reload path.
+    const retried = this.notApplied().some((a) => !a.action.startsWith('!'))
+      ? await this.reloads.reload('rescan') : null;
+    return { checked, changed, retried };
   }
 }
 

@@ -3,7 +3,7 @@
  * the targets with their ScsiTarget, ServedTarget and attached LUNs (store +
  * declaration). apply() changes it object by object; plan() reads view().
  */
-import type { LunDecl, PortalDecl, TargetDecl } from '../config/Declaration.js';
+import type { AuthDecl, LunDecl, PortalDecl, TargetDecl } from '../config/Declaration.js';
 import type { RunningView } from '../plan/RunningView.js';
 import type { BackingStore } from '../store/BackingStore.js';
 import type { ServedTarget, TargetAuth, Transport } from '../transport/Transport.js';
@@ -28,10 +28,13 @@ export class RunningState {
   readonly targets = new Map<string, RunningTarget>();
   readonly transports = new Map<string, Transport>();
   discoveryAuth: TargetAuth | null = null;
+  /** The declaration of discoveryAuth (what plan() compares). */
+  discoveryAuthDecl: AuthDecl | null = null;
 
   view(): RunningView {
     return {
       portals: [...this.portals.values()],
+      discoveryAuth: this.discoveryAuthDecl,
       targets: [...this.targets.values()].map((t) => ({ ...t.decl, luns: [...t.luns.values()].map((l) => l.decl).sort((a, b) => a.lun - b.lun) })),
       lunSize: (targetName, lun) => this.targets.get(targetName)?.luns.get(lun)?.store.size ?? null,
     };

@@ -7,6 +7,7 @@
  *   GET  /metrics   Prometheus text
  *   POST /reload    ReloadResult (200 applied, 422 declaration refused)
  *   POST /rescan    body {"target"?: name, "lun"?: n} → RescanResult
+ *   POST /plan, GET /plan/last, GET /reloads   see core/plan/PlanView.ts
  *
  * Errors are JSON `{ "error": "..." }` with a 4xx/5xx status.
  */
@@ -15,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { connect } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../log/Logger.js';
+import { lastPlanReply, planReply, type PlanView } from '../plan/PlanView.js';
 import { ManagementRequestError, type ManagementView, type RescanRequest } from './ManagementView.js';
 import { METRICS_CONTENT_TYPE, renderMetrics } from './renderMetrics.js';
 
@@ -24,6 +26,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 export interface ManagementServerOptions {
   readonly socketPath: string;
   readonly log: Logger;
+  /** Planning and the reload history (POST /plan, GET /plan/last, GET /reloads); absent: those answer 404. */
+  readonly plans?: PlanView;
 }
 
 type Handler = (req: IncomingMessage) => Promise<Reply>;
@@ -39,7 +43,7 @@ export class ManagementServer {
   readonly socketPath: string;
   private readonly log: Logger;
   private server: Server | null = null;
-  private readonly routes: ReadonlyMap<string, ReadonlyMap<string, Handler>>;
+  private readonly routes: Map<string, ReadonlyMap<string, Handler>>;
 
   constructor(private readonly view: ManagementView, opts: ManagementServerOptions) {
     this.socketPath = opts.socketPath;
@@ -61,6 +65,12 @@ export class ManagementServer {
       }]])],
       ['/rescan', new Map([['POST', async (req) => ok(await this.view.rescan(parseRescan(await readBody(req))))]])],
     ]);
+    const plans = opts.plans;
+    if (plans) {
+      this.routes.set('/plan', new Map([['POST', async (req) => planReply(plans, await readBody(req))]]));
+      this.routes.set('/plan/last', new Map([['GET', async () => lastPlanReply(plans)]]));
+      this.routes.set('/reloads', new Map([['GET', async () => ok(plans.reloadHistory())]]));
+    }
   }
 
   /**
@@ -99,7 +109,7 @@ export class ManagementServer {
     const methods = this.routes.get(url.pathname.replace(/\/+$/, '') || '/');
     let reply: Reply;
     if (!methods) {
-      reply = { status: 404, body: { error: `no such endpoint ${url.pathname}; try /status, /targets, /sessions, /luns, /metrics, POST /reload, POST /rescan` } };
+      reply = { status: 404, body: { error: `no such endpoint ${url.pathname}; try /status, /targets, /sessions, /luns, /metrics, POST /reload, POST /rescan, POST /plan, /plan/last, /reloads` } };
     } else {
       const handler = methods.get(req.method ?? 'GET');
       if (!handler) {

@@ -5,9 +5,10 @@
  */
 import type { SessionInfo } from '../transport/Transport.js';
 import type { LunCounterSnapshot } from './LunCounters.js';
+import type { NotApplied } from '../plan/NotApplied.js';
 
-/** What started a reload. */
-export type ReloadTrigger = 'start' | 'file' | 'signal' | 'api';
+/** What started a reload ('rescan': a rescan retrying actions that failed, on the serving declaration). */
+export type ReloadTrigger = 'start' | 'file' | 'signal' | 'api' | 'rescan';
 
 /** One problem of a declaration that was refused (ConfigIssue, flattened). */
 export interface ReloadIssue {
@@ -48,6 +49,12 @@ export interface StatusReport {
   readonly targets: number;
   readonly luns: number;
   readonly sessions: number;
+  /**
+   * What the serving declaration asks for that does not run (a store that
+   * did not open, a portal that did not bind, a refused shrink), with the
+   * last error; retried at the next reload or rescan. Empty when all applied.
+   */
+  readonly notApplied?: readonly NotApplied[];
 }
 
 export interface TargetReport {
@@ -92,6 +99,8 @@ export interface RescanResult {
   readonly checked: number;
   /** Those whose size changed (CAPACITY DATA HAS CHANGED raised). */
   readonly changed: readonly RescanChange[];
+  /** When actions of the declaration had failed, the rescan retried them: that reload's result. */
+  readonly retried?: ReloadResult | null;
 }
 
 /** A failure the API reports with a 4xx status rather than 500 (unknown target, bad LUN number). */

@@ -3,7 +3,7 @@
  * Start-up is the plan against an empty state; reload is the plan against
  * the running state. (Refined by the plan/apply work; keep the shape.)
  */
-import type { LunDecl, PortalDecl, TargetDecl } from '../config/Declaration.js';
+import type { AuthDecl, LunDecl, PortalDecl, TargetDecl } from '../config/Declaration.js';
 
 export type PlanAction =
   | { readonly kind: 'add-portal'; readonly portal: PortalDecl }
@@ -16,7 +16,9 @@ export type PlanAction =
   | { readonly kind: 'replace-lun'; readonly targetName: string; readonly before: LunDecl; readonly after: LunDecl }
   | { readonly kind: 'resize-lun'; readonly targetName: string; readonly lun: LunDecl; readonly fromBytes: number; readonly toBytes: number }
   | { readonly kind: 'remove-lun'; readonly targetName: string; readonly lun: LunDecl }
-  | { readonly kind: 'refuse'; readonly targetName: string; readonly lun: number; readonly reason: string };
+  | { readonly kind: 'refuse'; readonly targetName: string; readonly lun: number; readonly reason: string }
+  /** Discovery-session CHAP (the `discovery:` section) added, changed or removed. */
+  | { readonly kind: 'change-discovery-auth'; readonly before: AuthDecl | null; readonly after: AuthDecl | null };
 
 export interface Plan {
   readonly actions: readonly PlanAction[];

@@ -48,7 +48,6 @@ export async function applyPlan(plan: Plan, state: RunningState, ctx: ApplyConte
     if (error) ctx.log.error(error.message, { action: action.kind });
   };
   await ctx.hooks.beforeApply.promise(plan);
-  state.discoveryAuth = toTargetAuth(ctx.declaration.discoveryAuth);
   const actions = plan.actions;
   const of = <K extends PlanAction['kind']>(kind: K) => actions.filter((a): a is Extract<PlanAction, { kind: K }> => a.kind === kind);
 
@@ -57,6 +56,7 @@ export async function applyPlan(plan: Plan, state: RunningState, ctx: ApplyConte
   for (const a of of('remove-target')) {
     const t = state.targets.get(a.target.name);
     if (t) { state.targets.delete(a.target.name); removedTargets.push(t); }
+    else record(a, null); // already gone: nothing to do
   }
   for (const a of of('remove-portal')) state.portals.delete(a.portal.name);
   if (removedTargets.length || of('remove-portal').length) await syncTransports(state, ctx);
@@ -101,7 +101,13 @@ export async function applyPlan(plan: Plan, state: RunningState, ctx: ApplyConte
     else if (a.kind === 'refuse') record(a, new Error(a.reason));
   }
 
-  // 3. Portals, then every transport gets its complete set.
+  // 3. Discovery CHAP (read by the transports at each discovery login), portals, then every transport gets its complete set.
+  for (const a of of('change-discovery-auth')) {
+    state.discoveryAuthDecl = a.after;
+    state.discoveryAuth = toTargetAuth(a.after);
+    ctx.log.info(a.after ? 'discovery CHAP set' : 'discovery CHAP removed');
+    record(a, null);
+  }
   for (const a of actions) {
     if (a.kind === 'add-portal') record(a, await bindPortal(state, a.portal, null, ctx));
     else if (a.kind === 'change-portal') record(a, await bindPortal(state, a.after, a.before, ctx));
@@ -267,13 +273,16 @@ async function bindPortal(state: RunningState, portal: PortalDecl, before: Porta
     ctx.log.info(`portal ${portal.name} listening`, { transport: portal.transport, listen });
     return null;
   } catch (err) {
-    await configure(state, transport, others).catch(() => {});
+    // The portal keeps its previous state: a changed one goes back to its old address.
+    if (before) state.portals.set(before.name, before);
+    await configure(state, transport, state.portalsOf(portal.transport)).catch(() => {});
     const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
     const code = e.code ?? e.cause?.code ?? (/address already in use/i.test(e.message) ? 'EADDRINUSE' : undefined);
     const hint = code === 'EADDRINUSE' ? '; another program (tgtd? another lunhost?) already listens there: stop it or choose another port'
       : code === 'EADDRNOTAVAIL' ? '; this machine has no such address: use 0.0.0.0 or one of its addresses'
         : code === 'EACCES' ? '; ports below 1024 need root or CAP_NET_BIND_SERVICE' : '';
-    return new Error(`portal ${portal.name} (${listen}, ${portal.transport}) cannot listen: ${(err as Error).message}${hint}`, { cause: err });
+    const kept = before ? `; it keeps its previous settings (${before.host}:${before.port})` : '';
+    return new Error(`portal ${portal.name} (${listen}, ${portal.transport}) cannot listen: ${(err as Error).message}${hint}${kept}`, { cause: err });
   }
 }
 

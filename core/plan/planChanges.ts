@@ -1,7 +1,7 @@
 /**
  * plan(declaration, running) → the actions that make what runs match what is
  * declared. Pure: it only compares. Actions come in the order apply() runs
- * them (removals first, then portals, targets, LUNs), so a printed plan reads
+ * them (removals first, then portals and discovery CHAP, targets, LUNs), so a printed plan reads
  * like what will happen. An added target is followed by one add-lun per LUN:
  * each LUN opens (or fails) on its own.
  */
@@ -28,6 +28,10 @@ export function planChanges(declaration: Declaration, running: RunningView): Pla
   }
   const runningPortals = new Set(running.portals.map((p) => p.name));
   for (const p of declaration.portals) if (!runningPortals.has(p.name)) portalActions.push({ kind: 'add-portal', portal: p });
+  const discoveryBefore = running.discoveryAuth ?? null;
+  if (!sameValue(discoveryBefore, declaration.discoveryAuth)) {
+    portalActions.push({ kind: 'change-discovery-auth', before: discoveryBefore, after: declaration.discoveryAuth });
+  }
 
   const runningTargets = new Map(running.targets.map((t) => [t.name, t]));
   const wantedTargets = new Set(declaration.targets.map((t) => t.name));

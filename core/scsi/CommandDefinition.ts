@@ -30,6 +30,8 @@ interface CommandInfo {
   readonly ignoresUnitAttention?: boolean;
   /** Also answered for a LUN that does not exist (INQUIRY, REPORT LUNS, REQUEST SENSE). */
   readonly servesAbsentLun?: boolean;
+  /** Needs the medium: NOT READY / MEDIUM NOT PRESENT while a removable medium is ejected. */
+  readonly accessesMedium?: boolean;
   /**
    * Whether this LU really offers the command (e.g. UNMAP only when the store
    * can discard). Absent = always. When false, ScsiTarget answers INVALID

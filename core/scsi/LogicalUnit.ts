@@ -27,6 +27,10 @@ export interface LogicalUnitOptions {
   readonly blockSize: number;
   /** Declared read-only, or the store itself refuses writes. */
   readonly readOnly: boolean;
+  /** Removable medium: START STOP UNIT LOEJ ejects/loads it (INQUIRY RMB). Default false. */
+  readonly removable?: boolean;
+  /** SANITIZE is offered for this LUN. Default false. */
+  readonly allowSanitize?: boolean;
   readonly identity: DeviceIdentity;
   readonly target: TargetView;
 }
@@ -50,6 +54,14 @@ export class LogicalUnit implements ScsiUnit {
   readonly counters = new LunCounters();
   /** Makes COMPARE AND WRITE / ORWRITE atomic against writes to the same blocks. */
   readonly lbaLocks = new LbaRangeLock();
+  readonly removable: boolean;
+  readonly allowSanitize: boolean;
+  /** false after START STOP UNIT ejected a removable medium: medium commands are NOT READY. */
+  mediumPresent = true;
+  /** A SANITIZE is running: other commands get NOT READY / SANITIZE IN PROGRESS. */
+  sanitizing = false;
+  /** I_T nexuses that hold PREVENT MEDIUM REMOVAL (cleared on nexus loss and resets). */
+  readonly preventers = new Set<string>();
   /** Maximum blocks per READ/WRITE. */
   readonly maxTransferBlocks: number;
 
@@ -61,6 +73,8 @@ export class LogicalUnit implements ScsiUnit {
     this.store = o.store;
     this.blockSize = o.blockSize;
     this.readOnly = o.readOnly || o.store.capabilities.readOnly;
+    this.removable = o.removable ?? false;
+    this.allowSanitize = o.allowSanitize ?? false;
     this.identity = o.identity;
     this.target = o.target;
     this.maxTransferBlocks = Math.floor(MAX_TRANSFER_BYTES / o.blockSize);

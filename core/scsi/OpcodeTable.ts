@@ -51,6 +51,14 @@ export class OpcodeTable {
     return SERVICE_ACTION_OPCODES.has(opcode) ? this.byServiceAction.get(opcode)?.get(serviceAction) : this.byOpcode[opcode];
   }
 
+  /**
+   * The opcode selects commands by service action and some are defined: an
+   * unknown service action is then INVALID FIELD IN CDB, not an unknown opcode (SPC-4 4.2.5.1).
+   */
+  hasServiceActions(opcode: number): boolean {
+    return this.byServiceAction.has(opcode);
+  }
+
   /** Every definition, for REPORT SUPPORTED OPERATION CODES. */
   definitions(): readonly CommandDefinition[] {
     return this.all;

@@ -88,6 +88,10 @@ export interface AttachLunOptions {
   readonly vendor?: string;
   /** INQUIRY product (≤ 16 ASCII characters). */
   readonly product?: string;
+  /** Removable medium (INQUIRY RMB): START STOP UNIT ejects and loads it, PREVENT ALLOW MEDIUM REMOVAL guards it. */
+  readonly removable?: boolean;
+  /** SANITIZE may erase this LUN (otherwise the command does not exist for it). */
+  readonly allowSanitize?: boolean;
 }
 
 function checkConditionResult(code: SenseCode): ScsiResult {
@@ -140,6 +144,8 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
       store: o.store,
       blockSize: o.blockSize,
       readOnly: o.readOnly,
+      removable: o.removable ?? false,
+      allowSanitize: o.allowSanitize ?? false,
       identity: deriveIdentity({ targetName: this.name, lun: o.lun, vendor: o.vendor, product: o.product, serial: o.serial }),
       target: this,
     });
@@ -207,6 +213,7 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
       for (const task of lu.tasks.list(nexus.id)) task.aborted = true;
       lu.unitAttentions.removeNexus(nexus.id);
       lu.copyResults.forgetNexus(nexus.id);
+      lu.preventers.delete(nexus.id); // I_T nexus loss ends its PREVENT MEDIUM REMOVAL (SBC-3 5.12)
     }
     this.controller.unitAttentions.removeNexus(nexus.id);
   }
@@ -226,9 +233,16 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
       const ua = lu.unitAttentions.take(cmd.nexus.id);
       if (ua !== undefined) return checkConditionResult(ua);
     }
+    if (def === undefined && OPCODES.hasServiceActions(cmd.cdb[0])) {
+      return { status: ScsiStatus.CheckCondition, sense: buildFixedSense({ ...SenseCodes.invalidFieldInCdb, field: { inCdb: true, byte: 1, bit: 4 } }), dataIn: null };
+    }
     if (def === undefined || (def.availableOn !== undefined && !def.availableOn(lu))) {
       return checkConditionResult(SenseCodes.invalidCommandOperationCode);
     }
+    // An ejected removable medium (START STOP UNIT LOEJ): medium commands are NOT READY.
+    if (!lu.mediumPresent && def.accessesMedium === true) return checkConditionResult(SenseCodes.mediumNotPresent);
+    // While SANITIZE runs only INQUIRY, REPORT LUNS and REQUEST SENSE are served (SBC-3 4.11).
+    if (lu.sanitizing && def.ignoresUnitAttention !== true) return checkConditionResult(SenseCodes.sanitizeInProgress);
     // CONTROL byte NACA: ACA is not supported (SAM-5 5.x), so NACA=1 is an invalid field.
     if ((cmd.cdb[def.cdbLength - 1] & 0x04) !== 0) return this.failure(CheckCondition.invalidFieldInCdb(def.cdbLength - 1, 2), def, cmd);
     const task = lu.tasks.begin(cmd.nexus.id, cmd.taskTag);
@@ -373,6 +387,7 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
   /** LOGICAL UNIT RESET: abort every task, then BUS DEVICE RESET FUNCTION OCCURRED on every nexus. */
   private async resetLogicalUnit(lu: LogicalUnit, condition: SenseCode = SenseCodes.busDeviceResetFunctionOccurred): Promise<void> {
     await this.abort(lu, lu.tasks.list());
+    lu.preventers.clear(); // a reset allows medium removal again (SBC-3 5.12)
     lu.unitAttentions.raise(condition);
   }
 

@@ -24,6 +24,7 @@ export const SenseCodes = {
   invalidFieldInParameterList: code(SenseKey.IllegalRequest, 0x26, 0x00),
   savingParametersNotSupported: code(SenseKey.IllegalRequest, 0x39, 0x00),
   invalidFieldInCommandInformationUnit: code(SenseKey.IllegalRequest, 0x0e, 0x03),
+  mediumRemovalPrevented: code(SenseKey.IllegalRequest, 0x53, 0x02),
   // MISCOMPARE (COMPARE AND WRITE, VERIFY with BYTCHK)
   miscompareDuringVerify: code(SenseKey.Miscompare, 0x1d, 0x00),
   parameterListLengthError: code(SenseKey.IllegalRequest, 0x1a, 0x00),
@@ -35,6 +36,8 @@ export const SenseCodes = {
   unreachableCopyTarget: code(SenseKey.CopyAborted, 0x08, 0x04),
   copyTargetDeviceDataUnderrun: code(SenseKey.CopyAborted, 0x0d, 0x02),
   // NOT READY
+  mediumNotPresent: code(SenseKey.NotReady, 0x3a, 0x00),
+  sanitizeInProgress: code(SenseKey.NotReady, 0x04, 0x1b),
   notReadyBecomingReady: code(SenseKey.NotReady, 0x04, 0x01),
   // MEDIUM ERROR
   writeError: code(SenseKey.MediumError, 0x0c, 0x00),

@@ -27,7 +27,7 @@
  * that or loading the addon fails, a warning says why and the capabilities
  * stay off, so core/scsi advertises a fully provisioned LUN.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants, fdatasync, read as fsRead, write as fsWrite, type Stats } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
@@ -202,34 +202,70 @@ export class FileStore implements BackingStore {
 
   // ---- hot path -----------------------------------------------------------
 
-  async read(dst: Buffer, offset: number): Promise<void> {
-    let done = 0;
-    try {
-      while (done < dst.length) {
-        const { bytesRead } = await this.fh.read(dst, done, dst.length - done, offset + done);
-        if (bytesRead === 0) {
-          dst.fill(0, done); // beyond end of file: the medium reads as zeros
-          return;
+  // fs.read/fs.write with callbacks on the raw descriptor: several times less
+  // CPU per call than FileHandle's promise methods (measured with bench/).
+  read(dst: Buffer, offset: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const fd = this.fh.fd;
+      const length = dst.length;
+      let done = 0;
+      const step = (err: NodeJS.ErrnoException | null, n: number): void => {
+        if (err) { reject(this.storeError(err, 'read', offset, length)); return; }
+        if (n === 0) { dst.fill(0, done); resolve(); return; } // beyond end of file: the medium reads as zeros
+        done += n;
+        if (done < length) next();
+        else resolve();
+      };
+      const next = (): void => {
+        try {
+          fsRead(fd, dst, done, length - done, offset + done, step);
+        } catch (err) {
+          reject(this.storeError(err, 'read', offset, length)); // e.g. the descriptor is closed
         }
-        done += bytesRead;
-      }
-    } catch (err) {
-      throw this.storeError(err, 'read', offset, dst.length);
-    }
+      };
+      if (length === 0) resolve();
+      else next();
+    });
   }
 
-  async write(src: Buffer, offset: number, fua: boolean): Promise<void> {
-    if (this.readOnly) throw new StoreError('write-protected', `${this.path} is open read-only`);
-    let done = 0;
-    try {
-      while (done < src.length) {
-        const { bytesWritten } = await this.fh.write(src, done, src.length - done, offset + done);
-        done += bytesWritten;
+  write(src: Buffer, offset: number, fua: boolean): Promise<void> {
+    if (this.readOnly) return Promise.reject(new StoreError('write-protected', `${this.path} is open read-only`));
+    return new Promise((resolve, reject) => {
+      const fd = this.fh.fd;
+      const length = src.length;
+      let done = 0;
+      const synced = (err: NodeJS.ErrnoException | null): void => {
+        if (err) reject(this.storeError(err, 'write', offset, length));
+        else resolve();
+      };
+      const sync = (): void => {
+        try {
+          fdatasync(fd, synced);
+        } catch (err) {
+          reject(this.storeError(err, 'write', offset, length));
+        }
+      };
+      const step = (err: NodeJS.ErrnoException | null, n: number): void => {
+        if (err) { reject(this.storeError(err, 'write', offset, length)); return; }
+        done += n;
+        if (done < length) next();
+        else if (fua) sync();
+        else resolve();
+      };
+      const next = (): void => {
+        try {
+          fsWrite(fd, src, done, length - done, offset + done, step);
+        } catch (err) {
+          reject(this.storeError(err, 'write', offset, length));
+        }
+      };
+      if (length === 0) {
+        if (fua) sync();
+        else resolve();
+      } else {
+        next();
       }
-      if (fua) await this.fh.datasync();
-    } catch (err) {
-      throw this.storeError(err, 'write', offset, src.length);
-    }
+    });
   }
 
   async flush(): Promise<void> {

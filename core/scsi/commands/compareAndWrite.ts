@@ -57,7 +57,7 @@ async function executeCompareAndWrite(cmd: ScsiCommand, lu: LogicalUnit): Promis
 }
 
 export const compareAndWrite: BlockCommandDefinition = {
-  name: 'COMPARE AND WRITE', opcode: 0x89, cdbLength: 16, scope: 'block', dataDirection: 'out', writesMedium: true,
+  name: 'COMPARE AND WRITE', opcode: 0x89, cdbLength: 16, scope: 'block', dataDirection: 'out', writesMedium: true, accessesMedium: true,
   usageData: [0x89, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0x1f, 0x00],
   execute: executeCompareAndWrite,
 };

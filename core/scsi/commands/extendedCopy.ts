@@ -97,8 +97,12 @@ function parseTargets(list: Buffer, from: number, length: number, lu: LogicalUni
   return targets;
 }
 
-function parseSegments(list: Buffer, from: number, length: number, targets: readonly CopyTarget[]): Segment[] {
-  const raw: Array<{ at: number; src: number; dst: number; blocks: number; srcLba: number; dstLba: number; dc: boolean }> = [];
+/** A B2B segment descriptor as written in the list. */
+interface RawSegment { readonly src: number; readonly dst: number; readonly blocks: number; readonly srcLba: number; readonly dstLba: number; readonly dc: boolean }
+
+/** The segment descriptor list's syntax: ILLEGAL REQUEST errors. */
+function parseSegments(list: Buffer, from: number, length: number): RawSegment[] {
+  const raw: RawSegment[] = [];
   let p = from;
   const end = from + length;
   while (p < end) {
@@ -109,7 +113,6 @@ function parseSegments(list: Buffer, from: number, length: number, targets: read
     if (list.readUInt16BE(p + 2) !== B2B_LENGTH - 4) throw paramError(SenseCodes.invalidFieldInParameterList, p + 2);
     if ((list[p + 1] & 0x01) !== 0) throw paramError(SenseCodes.invalidFieldInParameterList, p + 1); // CAT: no residue handling
     raw.push({
-      at: p,
       dc: (list[p + 1] & 0x02) !== 0,
       src: list.readUInt16BE(p + 4),
       dst: list.readUInt16BE(p + 6),
@@ -119,7 +122,11 @@ function parseSegments(list: Buffer, from: number, length: number, targets: read
     });
     p += B2B_LENGTH;
   }
-  // Copy targets and ranges: COPY ABORTED, checked for every segment before any data moves.
+  return raw;
+}
+
+/** Copy targets and ranges: COPY ABORTED, checked for every segment before any data moves. */
+function resolveSegments(raw: readonly RawSegment[], targets: readonly CopyTarget[]): Segment[] {
   return raw.map((r) => {
     if (r.src >= targets.length || r.dst >= targets.length) throw copyAborted(SenseCodes.unreachableCopyTarget);
     const source = targets[r.src];
@@ -185,11 +192,13 @@ async function executeExtendedCopy(cmd: ScsiCommand, lu: LogicalUnit): Promise<S
   if (inlineLength !== 0) throw paramError(SenseCodes.invalidFieldInParameterList, 12); // no inline data segments
 
   const targets = parseTargets(list, HEADER_LENGTH, targetsLength, lu);
-  const segments = parseSegments(list, HEADER_LENGTH + targetsLength, segmentsLength, targets);
+  const raw = parseSegments(list, HEADER_LENGTH + targetsLength, segmentsLength);
 
+  // From here the copy has started: its outcome is held for RECEIVE COPY RESULTS (usage 00b).
   let transferred = 0;
   let processed = 0;
   try {
+    const segments = resolveSegments(raw, targets);
     for (const s of segments) {
       transferred += await copySegment(s);
       processed++;

@@ -119,7 +119,7 @@ function readLba(cdb: Buffer, p: number): number {
 }
 
 export const getLbaStatus: BlockCommandDefinition = {
-  name: 'GET LBA STATUS', opcode: 0x9e, serviceAction: 0x12, cdbLength: 16, scope: 'block', dataDirection: 'in',
+  name: 'GET LBA STATUS', opcode: 0x9e, serviceAction: 0x12, cdbLength: 16, scope: 'block', dataDirection: 'in', accessesMedium: true,
   usageData: [0x9e, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
   availableOn: isThin,
   execute: executeGetLbaStatus,

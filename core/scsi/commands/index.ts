@@ -29,6 +29,8 @@ import { unmap } from './unmap.js';
 import { verify10, verify12, verify16 } from './verify.js';
 import { writeAndVerify10, writeAndVerify12, writeAndVerify16 } from './writeAndVerify.js';
 import { writeSame10, writeSame16 } from './writeSame.js';
+import { preventAllowMediumRemoval } from './preventAllowMediumRemoval.js';
+import { sanitizeBlockErase, sanitizeExitFailureMode, sanitizeOverwrite } from './sanitize.js';
 
 export const ALL_COMMANDS: readonly CommandDefinition[] = [
   testUnitReady,
@@ -55,6 +57,8 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   prefetch10, prefetch16,
   orWrite16,
   readDefectData10, readDefectData12,
+  preventAllowMediumRemoval,
+  sanitizeOverwrite, sanitizeBlockErase, sanitizeExitFailureMode,
   reportSupportedOperationCodes,
   reportSupportedTaskManagementFunctions,
   extendedCopy,

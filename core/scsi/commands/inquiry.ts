@@ -5,6 +5,7 @@
 import type { ScsiCommand, ScsiResult } from '../ScsiCommand.js';
 import type { AnyUnitCommandDefinition } from '../CommandDefinition.js';
 import type { ScsiUnit } from '../ScsiUnit.js';
+import type { LogicalUnit } from '../LogicalUnit.js';
 import { CheckCondition } from '../CheckCondition.js';
 import { goodWithData } from '../ScsiResults.js';
 import { buildVpdPage } from './vpdPages.js';
@@ -17,6 +18,7 @@ const STANDARD_LENGTH = 96;
 export function standardInquiryData(unit: ScsiUnit): Buffer {
   const b = Buffer.alloc(STANDARD_LENGTH);
   b[0] = unit.peripheral;
+  if (unit.kind === 'block' && (unit as LogicalUnit).removable) b[1] = 0x80; // RMB
   b[2] = 0x06; // VERSION: SPC-4
   b[3] = 0x10 | 0x02; // HISUP, RESPONSE DATA FORMAT 2
   b[4] = STANDARD_LENGTH - 5; // ADDITIONAL LENGTH

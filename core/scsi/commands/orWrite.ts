@@ -45,7 +45,7 @@ async function executeOrWrite(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiRe
 }
 
 export const orWrite16: BlockCommandDefinition = {
-  name: 'ORWRITE(16)', opcode: 0x8b, cdbLength: 16, scope: 'block', dataDirection: 'out', writesMedium: true,
+  name: 'ORWRITE(16)', opcode: 0x8b, cdbLength: 16, scope: 'block', dataDirection: 'out', writesMedium: true, accessesMedium: true,
   usageData: [0x8b, 0xfa, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00],
   execute: executeOrWrite,
 };

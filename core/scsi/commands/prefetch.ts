@@ -16,7 +16,7 @@ async function executePrefetch(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiR
   return GOOD;
 }
 
-const common = { scope: 'block', dataDirection: 'none', execute: executePrefetch } as const;
+const common = { scope: 'block', dataDirection: 'none', accessesMedium: true, execute: executePrefetch } as const;
 
 export const prefetch10: BlockCommandDefinition = {
   ...common, name: 'PRE-FETCH(10)', opcode: 0x34, cdbLength: 10,

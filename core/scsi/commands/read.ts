@@ -25,7 +25,7 @@ async function executeRead(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResul
   return { status: ScsiStatus.Good, sense: null, dataIn: data };
 }
 
-const common = { scope: 'block', dataDirection: 'in', execute: executeRead } as const;
+const common = { scope: 'block', dataDirection: 'in', accessesMedium: true, execute: executeRead } as const;
 
 export const read6: BlockCommandDefinition = {
   ...common, name: 'READ(6)', opcode: 0x08, cdbLength: 6,

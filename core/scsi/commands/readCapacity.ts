@@ -10,7 +10,7 @@ import { CheckCondition } from '../CheckCondition.js';
 import { goodWithData } from '../ScsiResults.js';
 
 export const readCapacity10: BlockCommandDefinition = {
-  name: 'READ CAPACITY(10)', opcode: 0x25, cdbLength: 10, scope: 'block', dataDirection: 'in',
+  name: 'READ CAPACITY(10)', opcode: 0x25, cdbLength: 10, scope: 'block', dataDirection: 'in', accessesMedium: true,
   usageData: [0x25, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01, 0x00],
   async execute(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResult> {
     const cdb = cmd.cdb;
@@ -26,7 +26,7 @@ export const readCapacity10: BlockCommandDefinition = {
 };
 
 export const readCapacity16: BlockCommandDefinition = {
-  name: 'READ CAPACITY(16)', opcode: 0x9e, serviceAction: 0x10, cdbLength: 16, scope: 'block', dataDirection: 'in',
+  name: 'READ CAPACITY(16)', opcode: 0x9e, serviceAction: 0x10, cdbLength: 16, scope: 'block', dataDirection: 'in', accessesMedium: true,
   usageData: [0x9e, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00],
   async execute(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResult> {
     const cdb = cmd.cdb;

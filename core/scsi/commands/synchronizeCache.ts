@@ -19,13 +19,13 @@ async function executeSynchronizeCache(cmd: ScsiCommand, lu: LogicalUnit): Promi
 }
 
 export const synchronizeCache10: BlockCommandDefinition = {
-  name: 'SYNCHRONIZE CACHE(10)', opcode: 0x35, cdbLength: 10, scope: 'block', dataDirection: 'none', writesMedium: true,
+  name: 'SYNCHRONIZE CACHE(10)', opcode: 0x35, cdbLength: 10, scope: 'block', dataDirection: 'none', writesMedium: true, accessesMedium: true,
   usageData: [0x35, 0x02, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0xff, 0x00],
   execute: executeSynchronizeCache,
 };
 
 export const synchronizeCache16: BlockCommandDefinition = {
-  name: 'SYNCHRONIZE CACHE(16)', opcode: 0x91, cdbLength: 16, scope: 'block', dataDirection: 'none', writesMedium: true,
+  name: 'SYNCHRONIZE CACHE(16)', opcode: 0x91, cdbLength: 16, scope: 'block', dataDirection: 'none', writesMedium: true, accessesMedium: true,
   usageData: [0x91, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
   execute: executeSynchronizeCache,
 };

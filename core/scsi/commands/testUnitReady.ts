@@ -3,7 +3,7 @@ import type { AnyUnitCommandDefinition } from '../CommandDefinition.js';
 import { GOOD } from '../ScsiResults.js';
 
 export const testUnitReady: AnyUnitCommandDefinition = {
-  name: 'TEST UNIT READY', opcode: 0x00, cdbLength: 6, scope: 'any', dataDirection: 'none',
+  name: 'TEST UNIT READY', opcode: 0x00, cdbLength: 6, scope: 'any', dataDirection: 'none', accessesMedium: true,
   usageData: [0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
   async execute() {
     return GOOD;

@@ -72,7 +72,7 @@ function readLba(data: Buffer, p: number): number {
 }
 
 export const unmap: BlockCommandDefinition = {
-  name: 'UNMAP', opcode: 0x42, cdbLength: 10, scope: 'block', dataDirection: 'out', writesMedium: true,
+  name: 'UNMAP', opcode: 0x42, cdbLength: 10, scope: 'block', dataDirection: 'out', writesMedium: true, accessesMedium: true,
   usageData: [0x42, 0x01, 0x00, 0x00, 0x00, 0x00, 0x1f, 0xff, 0xff, 0x00],
   availableOn: isThin,
   execute: executeUnmap,

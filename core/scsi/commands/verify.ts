@@ -71,7 +71,7 @@ async function compareEachBlock(lu: LogicalUnit, block: Buffer, lba: number, blo
   }
 }
 
-const common = { scope: 'block', dataDirection: 'out', execute: executeVerify } as const;
+const common = { scope: 'block', dataDirection: 'out', accessesMedium: true, execute: executeVerify } as const;
 
 export const verify10: BlockCommandDefinition = {
   ...common, name: 'VERIFY(10)', opcode: 0x2f, cdbLength: 10,

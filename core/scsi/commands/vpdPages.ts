@@ -42,7 +42,7 @@ export function buildVpdPage(page: number, unit: ScsiUnit, nexus: ItNexus): Buff
     case VpdPage.blockLimits:
       return vpd(unit, page, blockLimits(unit as LogicalUnit));
     case VpdPage.blockDeviceCharacteristics:
-      return vpd(unit, page, blockDeviceCharacteristics());
+      return vpd(unit, page, blockDeviceCharacteristics(unit as LogicalUnit));
     case VpdPage.logicalBlockProvisioning:
       return vpd(unit, page, logicalBlockProvisioning(unit as LogicalUnit));
     default:
@@ -118,9 +118,11 @@ function blockLimits(lu: LogicalUnit): Buffer {
   return b;
 }
 
-function blockDeviceCharacteristics(): Buffer {
+function blockDeviceCharacteristics(lu: LogicalUnit): Buffer {
   const b = Buffer.alloc(0x3c);
   b.writeUInt16BE(1, 0); // MEDIUM ROTATION RATE: non-rotating medium
+  // WABEREQ 01b: after SANITIZE BLOCK ERASE a read succeeds (and returns zeros).
+  if (lu.allowSanitize) b[3] = 0x40;
   return b;
 }
 

@@ -57,7 +57,7 @@ export async function writeDataOut(cmd: ScsiCommand, lu: LogicalUnit, lba: numbe
   return received === bytes ? GOOD : { status: ScsiStatus.Good, sense: null, dataIn: null, commandDataLength: bytes };
 }
 
-const common = { scope: 'block', dataDirection: 'out', writesMedium: true, execute: executeWrite } as const;
+const common = { scope: 'block', dataDirection: 'out', writesMedium: true, accessesMedium: true, execute: executeWrite } as const;
 
 export const write6: BlockCommandDefinition = {
   ...common, name: 'WRITE(6)', opcode: 0x0a, cdbLength: 6,

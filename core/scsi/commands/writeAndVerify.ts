@@ -24,7 +24,7 @@ async function executeWriteAndVerify(cmd: ScsiCommand, lu: LogicalUnit): Promise
   return writeDataOut(cmd, lu, lba, blocks, true);
 }
 
-const common = { scope: 'block', dataDirection: 'out', writesMedium: true, execute: executeWriteAndVerify } as const;
+const common = { scope: 'block', dataDirection: 'out', writesMedium: true, accessesMedium: true, execute: executeWriteAndVerify } as const;
 
 export const writeAndVerify10: BlockCommandDefinition = {
   ...common, name: 'WRITE AND VERIFY(10)', opcode: 0x2e, cdbLength: 10,

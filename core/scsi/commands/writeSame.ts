@@ -95,7 +95,7 @@ async function writeRepeated(lu: LogicalUnit, block: Buffer, lba: number, blocks
   }
 }
 
-const common = { scope: 'block', dataDirection: 'out', writesMedium: true, execute: executeWriteSame } as const;
+const common = { scope: 'block', dataDirection: 'out', writesMedium: true, accessesMedium: true, execute: executeWriteSame } as const;
 
 export const writeSame10: BlockCommandDefinition = {
   ...common, name: 'WRITE SAME(10)', opcode: 0x41, cdbLength: 10,

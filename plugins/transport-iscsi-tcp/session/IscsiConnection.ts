@@ -566,8 +566,15 @@ export class IscsiConnection {
       c.acceptDataOut(h, pdu.data, pdu.dataLength);
     } catch (err) {
       if (err instanceof DataOutError) {
+        // A Data-Out out of sequence (DataSN, offset, F bit): reject it and end the task here,
+        // keeping the connection (ERL 0). The Reject fails the command at the initiator
+        // (libiscsi's iSCSIDataSnInvalid expects that); later Data-Out for it is rejected as unknown.
         this.sendReject(RejectReason.ProtocolError, pdu.bhs);
-        throw new ConnectionFatal(err.message);
+        task.aborted = true;
+        this.release(task);
+        this.tasks.delete(task.itt);
+        if (task.delivered) this.finished();
+        return;
       }
       throw err;
     }
@@ -674,10 +681,12 @@ export class IscsiConnection {
     const max = this.initiatorMrdsl;
     let dataSN = 0;
     for (let off = 0; off < data.length; dataSN++) {
-      const len = Math.min(max, data.length - off);
+      // A Data-In sequence (ended by F) never exceeds MaxBurstLength: PDUs are cut at burst ends too.
+      const burstLimit = (Math.floor(off / this.maxBurst) + 1) * this.maxBurst;
+      const len = Math.min(max, data.length - off, burstLimit - off);
       const end = off + len;
       const last = end === data.length;
-      const burstEnd = end % this.maxBurst === 0;
+      const burstEnd = end === burstLimit;
       const withStatus = last && status !== null;
       this.sendPdu(this.withSN({
         opcode: Opcode.DataIn, totalAhsLength: 0, dataSegmentLength: len, final: last || burstEnd, acknowledge: false,

@@ -248,7 +248,7 @@ t.test('hostile input ends only its own connection', async (t) => {
   m.writeRaw(half);
   m.close();
 
-  // Data-Out that breaks the R2T rules: Reject and close.
+  // Data-Out out of sequence (bad DataSN): Reject, the task ends, the connection goes on.
   const d = await loggedIn([['InitialR2T', 'Yes'], ['ImmediateData', 'No']]);
   const itt = scsiCommand(d, [0x2a, 0, 0, 0, 0, 0, 0, 0, 1, 0], { write: true, expectedDataTransferLength: 512 });
   const r2t = await d.next();
@@ -257,7 +257,10 @@ t.test('hostile input ends only its own connection', async (t) => {
   } else {
     t.fail('R2T expected');
   }
-  t.ok(await d.closedWithin(3000), 'bad DataSN: connection closed');
+  const rej6 = await d.next();
+  t.equal(rej6?.pdu.opcode === Opcode.Reject ? rej6.pdu.reason : -1, 0x04, 'bad DataSN: protocol error');
+  t.equal(await ping(d), 'ping', 'bad DataSN: the connection goes on');
+  d.close();
 
   t.equal(await ping(good), 'ping', 'the good session never noticed');
   good.close();
@@ -381,5 +384,34 @@ t.test('many commands in flight on one connection, answered by tag', async (t) =
     if (lba !== undefined && f.pdu.hasStatus && f.data.length === 512 && f.data.every((b) => b === lba)) ok++;
   }
   t.equal(ok, 64, 'each READ got its own block back');
+  c.close();
+});
+
+t.test('Data-In: PDUs within the initiator MaxRecvDataSegmentLength, sequences within MaxBurstLength', async (t) => {
+  const c = await loggedIn([['MaxRecvDataSegmentLength', '3000'], ['MaxBurstLength', '8192']]);
+  scsiCommand(c, [0x00]);
+  await c.next(); // power-on unit attention
+  const store = h.stores.get(1)!;
+  for (let i = 0; i < 20480; i++) store.data[4096 + i] = (i * 13) & 0xff;
+  const itt = scsiCommand(c, [0x28, 0, 0, 0, 0, 8, 0, 0, 40, 0], { read: true, expectedDataTransferLength: 20480 });
+  const got: Buffer[] = [];
+  let offset = 0;
+  let dataSN = 0;
+  let sequence = 0;
+  let ok = true;
+  for (;;) {
+    const f = await c.next();
+    if (f?.pdu.opcode !== Opcode.DataIn || f.pdu.itt !== itt) { t.fail('Data-In expected'); break; }
+    if (f.data.length > 3000 || f.pdu.bufferOffset !== offset || f.pdu.dataSN !== dataSN) ok = false;
+    offset += f.data.length;
+    dataSN++;
+    sequence += f.data.length;
+    if (sequence > 8192) ok = false;
+    if (f.pdu.final) sequence = 0;
+    got.push(f.data);
+    if (f.pdu.hasStatus) break;
+  }
+  t.ok(ok, 'sizes, offsets, DataSN and burst lengths as negotiated');
+  t.same(Buffer.concat(got), store.data.subarray(4096, 4096 + 20480), 'the data');
   c.close();
 });
