@@ -24,11 +24,18 @@ export function formatStatus(s: StatusReport): string {
     `last reload: ${s.lastReload ? describeReload(s.lastReload) : 'none yet'}`,
   ];
   if (s.lastReload && !s.lastReload.ok) lines.push(...reloadErrorLines(s.lastReload).map((l) => `  ${l}`));
+  // What the serving declaration asks for but does not run; retried at the next reload or rescan.
+  if (s.notApplied && s.notApplied.length > 0) {
+    lines.push(`not applied: ${s.notApplied.length} action${s.notApplied.length === 1 ? '' : 's'} (retried at the next reload or \`lunhost rescan\`):`);
+    for (const a of s.notApplied) lines.push(`  ${a.action}`, ...(a.error ? [`    ${a.error}`] : []));
+  }
   return lines.join('\n') + '\n';
 }
 
 export function describeReload(r: ReloadResult): string {
-  const how = `${r.trigger === 'start' ? 'start-up' : `by ${r.trigger === 'api' ? 'lunhost reload' : r.trigger === 'signal' ? 'SIGHUP' : 'file change'}`} at ${r.at}`;
+  const how = `${r.trigger === 'start' ? 'start-up' : `by ${r.trigger === 'api' ? 'lunhost reload' : r.trigger === 'signal' ? 'SIGHUP' : r.trigger === 'rescan' ? 'lunhost rescan (retry)' : 'file change'}`} at ${r.at}`;
+  // A reload applied object by object can fail in part: the rest was applied.
+  if (!r.ok && r.issues.length === 0 && r.changes > 0) return `FAILED in part ${how}; what failed keeps its previous state, the rest is applied:`;
   if (!r.ok) return `FAILED ${how}; the previous configuration keeps serving:`;
   return r.changes === 0 ? `ok ${how}, nothing changed` : `ok ${how}, ${r.changes} change${r.changes === 1 ? '' : 's'} applied`;
 }

@@ -132,7 +132,7 @@ export class HostManagementView implements ManagementView {
     // What failed to apply (a store that did not open...) is retried on rescan, through the one reload path.
     const retried = this.notApplied().some((a) => !a.action.startsWith('!'))
       ? await this.reloads.reload('rescan') : null;
-    return { checked, changed, retried };
+    return retried ? { checked, changed, retried } : { checked, changed };
   }
 }
 

@@ -25,7 +25,7 @@ export function maxWriteSameBlocks(lu: LogicalUnit): number {
 
 /** OPTIMAL UNMAP GRANULARITY in blocks (UGAVALID, alignment 0). */
 export function optimalUnmapGranularity(lu: LogicalUnit): number {
-  return Math.max(1, Math.floor(ALLOCATION_UNIT_BYTES / lu.blockSize));
+  return Math.max(1, Math.floor(ALLOCATION_UNIT_BYTES / lu.blockSize), 2 ** lu.physicalBlockExponent);
 }
 
 /**

@@ -31,6 +31,8 @@ export interface LogicalUnitOptions {
   readonly removable?: boolean;
   /** SANITIZE is offered for this LUN. Default false. */
   readonly allowSanitize?: boolean;
+  /** Physical block size (READ CAPACITY(16) LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT); default blockSize. */
+  readonly physicalBlockSize?: number;
   readonly identity: DeviceIdentity;
   readonly target: TargetView;
 }
@@ -56,6 +58,8 @@ export class LogicalUnit implements ScsiUnit {
   readonly lbaLocks = new LbaRangeLock();
   readonly removable: boolean;
   readonly allowSanitize: boolean;
+  /** log2(physical block size / block size), READ CAPACITY(16) byte 13. */
+  readonly physicalBlockExponent: number;
   /** false after START STOP UNIT ejected a removable medium: medium commands are NOT READY. */
   mediumPresent = true;
   /** A SANITIZE is running: other commands get NOT READY / SANITIZE IN PROGRESS. */
@@ -74,6 +78,12 @@ export class LogicalUnit implements ScsiUnit {
     this.blockSize = o.blockSize;
     this.readOnly = o.readOnly || o.store.capabilities.readOnly;
     this.removable = o.removable ?? false;
+    const physical = o.physicalBlockSize ?? o.blockSize;
+    const ratio = physical / o.blockSize;
+    if (!Number.isInteger(ratio) || ratio < 1 || ratio > 32768 || (ratio & (ratio - 1)) !== 0) {
+      throw new Error(`LUN ${o.lun}: physical block size ${physical} must be the block size ${o.blockSize} times a power of two`);
+    }
+    this.physicalBlockExponent = Math.log2(ratio);
     this.allowSanitize = o.allowSanitize ?? false;
     this.identity = o.identity;
     this.target = o.target;

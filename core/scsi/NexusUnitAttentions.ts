@@ -30,6 +30,11 @@ export class NexusUnitAttentions {
     this.queues.get(nexusId)?.add(code);
   }
 
+  /** Drops a pending `code` of one nexus without reporting it. */
+  clearFor(nexusId: string, code: SenseCode): void {
+    this.queues.get(nexusId)?.remove(code);
+  }
+
   /** Hot path: the condition to report now on this nexus, removed from its queue. */
   take(nexusId: string): SenseCode | undefined {
     const q = this.queues.get(nexusId);

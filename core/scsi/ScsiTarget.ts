@@ -92,6 +92,8 @@ export interface AttachLunOptions {
   readonly removable?: boolean;
   /** SANITIZE may erase this LUN (otherwise the command does not exist for it). */
   readonly allowSanitize?: boolean;
+  /** Physical block size reported by READ CAPACITY(16) (a power-of-two multiple of blockSize); default blockSize. */
+  readonly physicalBlockSize?: number;
 }
 
 function checkConditionResult(code: SenseCode): ScsiResult {
@@ -145,6 +147,7 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
       blockSize: o.blockSize,
       readOnly: o.readOnly,
       removable: o.removable ?? false,
+      physicalBlockSize: o.physicalBlockSize,
       allowSanitize: o.allowSanitize ?? false,
       identity: deriveIdentity({ targetName: this.name, lun: o.lun, vendor: o.vendor, product: o.product, serial: o.serial }),
       target: this,
@@ -166,6 +169,10 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
     await lu.tasks.idle();
     this.lunsChanged(null);
     this.log.debug('LUN detached', { target: this.name, lun });
+  }
+
+  clearUnitAttention(nexusId: string, code: SenseCode): void {
+    for (const unit of this.units()) unit.unitAttentions.clearFor(nexusId, code);
   }
 
   /** A LU of the host (this target or another) by its NAA designator: EXTENDED COPY targets. */
@@ -233,7 +240,8 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
       const ua = lu.unitAttentions.take(cmd.nexus.id);
       if (ua !== undefined) return checkConditionResult(ua);
     }
-    if (def === undefined && OPCODES.hasServiceActions(cmd.cdb[0])) {
+    // SBC-3 5.19: a SANITIZE service action that is not supported is an invalid field, not an unknown command.
+    if (def === undefined && cmd.cdb[0] === 0x48 && OPCODES.hasServiceActions(0x48) && lu.allowSanitize) {
       return { status: ScsiStatus.CheckCondition, sense: buildFixedSense({ ...SenseCodes.invalidFieldInCdb, field: { inCdb: true, byte: 1, bit: 4 } }), dataIn: null };
     }
     if (def === undefined || (def.availableOn !== undefined && !def.availableOn(lu))) {

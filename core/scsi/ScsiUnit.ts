@@ -6,6 +6,7 @@
 import type { DeviceIdentity } from './DeviceIdentity.js';
 import type { NexusUnitAttentions } from './NexusUnitAttentions.js';
 import type { OpcodeTable } from './OpcodeTable.js';
+import type { SenseCode } from './SenseCodes.js';
 import type { LogicalUnit } from './LogicalUnit.js';
 
 /** The parts of a target a unit's handlers need (REPORT LUNS, VPD 83h). */
@@ -16,6 +17,8 @@ export interface TargetView {
   lunNumbers(): number[];
   /** Every command core/scsi knows (REPORT SUPPORTED OPERATION CODES filters it per unit). */
   readonly opcodes: OpcodeTable;
+  /** Drops a pending unit attention `code` of `nexusId` on every unit of the target. */
+  clearUnitAttention(nexusId: string, code: SenseCode): void;
   /** A LU of the host (any target) by its NAA designator, for EXTENDED COPY; undefined when none. */
   findLogicalUnitByNaa(naa: Buffer): LogicalUnit | undefined;
 }

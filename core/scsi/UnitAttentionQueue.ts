@@ -25,6 +25,12 @@ export class UnitAttentionQueue {
     return this.pending.length === 0 ? undefined : this.pending.shift();
   }
 
+  /** Drops `code` if pending (REPORT LUNS clears REPORTED LUNS DATA HAS CHANGED). */
+  remove(code: SenseCode): void {
+    const i = this.pending.indexOf(code);
+    if (i >= 0) this.pending.splice(i, 1);
+  }
+
   clear(): void {
     this.pending.length = 0;
   }

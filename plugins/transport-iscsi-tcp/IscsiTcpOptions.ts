@@ -14,6 +14,10 @@ export interface PortalOptions {
   readonly loginTimeoutMs: number;
   /** Connections accepted on this portal at once. */
   readonly maxConnections: number;
+  /** A connection silent this long in full feature phase gets a NOP-In ping (0: never pinged). */
+  readonly nopInIntervalMs: number;
+  /** A ping not answered (by a NOP-Out echoing its tag) within this time ends the connection. */
+  readonly nopInTimeoutMs: number;
 }
 
 export const DEFAULT_PORTAL_OPTIONS: PortalOptions = {
@@ -21,7 +25,12 @@ export const DEFAULT_PORTAL_OPTIONS: PortalOptions = {
   maxBufferedWriteBytes: 64 << 20,
   loginTimeoutMs: 15_000,
   maxConnections: 1024,
+  nopInIntervalMs: 30_000,
+  nopInTimeoutMs: 15_000,
 };
+
+/** Sessions one target accepts at once unless its `MaxSessions` option says otherwise. */
+export const DEFAULT_MAX_SESSIONS = 256;
 
 export const portalOptionsSchema: JsonSchemaObject = {
   type: 'object',
@@ -31,6 +40,8 @@ export const portalOptionsSchema: JsonSchemaObject = {
     maxBufferedWriteBytes: { type: 'integer', minimum: 65536, maximum: 4294967295, description: 'Write data one connection may buffer while collecting Data-Out.' },
     loginTimeoutMs: { type: 'integer', minimum: 100, maximum: 600000 },
     maxConnections: { type: 'integer', minimum: 1, maximum: 65535 },
+    nopInIntervalMs: { type: 'integer', minimum: 0, maximum: 3600000, description: 'Idle time in full feature phase before a NOP-In ping (0 disables pings).' },
+    nopInTimeoutMs: { type: 'integer', minimum: 100, maximum: 600000, description: 'Time a NOP-In ping has to be answered before the connection is closed.' },
   },
 };
 
@@ -41,6 +52,8 @@ export function resolvePortalOptions(options: Readonly<Record<string, unknown>>)
     maxBufferedWriteBytes: num('maxBufferedWriteBytes'),
     loginTimeoutMs: num('loginTimeoutMs'),
     maxConnections: num('maxConnections'),
+    nopInIntervalMs: num('nopInIntervalMs'),
+    nopInTimeoutMs: num('nopInTimeoutMs'),
   };
 }
 
@@ -85,6 +98,8 @@ export const targetOptionsSchema: JsonSchemaObject = {
     DefaultTime2Wait: { type: 'integer', minimum: 0, maximum: 3600 },
     DefaultTime2Retain: { type: 'integer', minimum: 0, maximum: 3600 },
     QueueDepth: { type: 'integer', minimum: 1, maximum: 4096, description: 'CmdSN window per session (at most the portal maxCommandsInFlight).' },
+    MaxConnections: { type: 'integer', minimum: 1, maximum: 16, description: 'Connections one session may have (MC/S); 1 (the default) turns MC/S off.' },
+    MaxSessions: { type: 'integer', minimum: 1, maximum: 65535, description: `Sessions this target accepts at once (default ${DEFAULT_MAX_SESSIONS}).` },
   },
 };
 

@@ -10,7 +10,7 @@ import { IscsiSession } from './session/IscsiSession.js';
 import type { ConnectionHost } from './session/ConnectionHost.js';
 import type { CompletedLogin } from './login/LoginStateMachine.js';
 import { LoginFailure, LoginStatus } from './login/LoginStatus.js';
-import { resolvePortalOptions, resolveTargetValues } from './IscsiTcpOptions.js';
+import { DEFAULT_MAX_SESSIONS, resolvePortalOptions, resolveTargetValues } from './IscsiTcpOptions.js';
 import { formatAddress } from './discovery/SendTargets.js';
 import type { Authenticator } from './auth/Authenticator.js';
 import { TargetAuthenticator } from './auth/TargetAuthenticator.js';
@@ -34,7 +34,6 @@ export class IscsiTcpTransport implements Transport, ConnectionHost {
   private portalSpecs = new Map<string, PortalSpec>();
   private targetsByName = new Map<string, ServedTarget>();
   private readonly sessionsByTsih = new Map<number, IscsiSession>();
-  private readonly connectionOf = new Map<IscsiSession, IscsiConnection>();
   /** Every open connection, logged in or not. */
   private readonly connections = new Set<IscsiConnection>();
   private nextTsih = 1;
@@ -150,10 +149,15 @@ export class IscsiTcpTransport implements Transport, ConnectionHost {
 
   openSession(login: CompletedLogin, conn: IscsiConnection): IscsiSession {
     if (this.closing) throw new LoginFailure(LoginStatus.ServiceUnavailable, 'the target is shutting down');
-    if (login.tsih !== 0) {
-      const existing = this.sessionsByTsih.get(login.tsih);
-      if (!existing) throw new LoginFailure(LoginStatus.SessionDoesNotExist, `no session with TSIH ${login.tsih}`);
-      throw new LoginFailure(LoginStatus.TooManyConnections, 'sessions have one connection (MaxConnections=1)');
+    if (login.tsih !== 0) return this.addConnection(login, conn);
+    if (login.target) {
+      const max = typeof login.target.options['MaxSessions'] === 'number' ? login.target.options['MaxSessions'] : DEFAULT_MAX_SESSIONS;
+      let open = 0;
+      for (const s of this.sessionsByTsih.values()) {
+        const reinstated = s.identity.initiatorName === login.initiatorName && s.identity.isid === login.isid;
+        if (s.target?.name === login.target.name && !reinstated) open++;
+      }
+      if (open >= max) throw new LoginFailure(LoginStatus.OutOfResources, `target ${login.target.name} already has ${open} sessions (MaxSessions ${max})`);
     }
     // Session reinstatement (RFC 7143 6.3.5): same initiator port to the same target port replaces the old session.
     for (const s of [...this.sessionsByTsih.values()]) {
@@ -176,9 +180,36 @@ export class IscsiTcpTransport implements Transport, ConnectionHost {
       Number(resolveTargetValues(targetOptions)['MaxRecvDataSegmentLength']),
     );
     this.sessionsByTsih.set(tsih, session);
-    this.connectionOf.set(session, conn);
+    session.connections.set(login.cid, conn);
     if (session.nexus && session.target) session.target.scsi.nexusOpened(session.nexus);
     this.ctx.sessionLoggedIn(session.info());
+    return session;
+  }
+
+  /**
+   * A login with a TSIH joins that session (RFC 7143 6.3.3): same initiator
+   * port and target, within MaxConnections. A CID already in the session is
+   * connection reinstatement: the old connection and its tasks end (ERL 0).
+   */
+  private addConnection(login: CompletedLogin, conn: IscsiConnection): IscsiSession {
+    const session = this.sessionsByTsih.get(login.tsih);
+    if (!session || session.identity.initiatorName !== login.initiatorName || session.identity.isid !== login.isid
+      || session.identity.discovery !== login.discovery || (session.target?.name ?? null) !== (login.target?.name ?? null)) {
+      throw new LoginFailure(LoginStatus.SessionDoesNotExist, `no session with TSIH ${login.tsih} for this initiator port and target`);
+    }
+    if (session.identity.portalGroupTag !== conn.portal.portalGroupTag) {
+      throw new LoginFailure(LoginStatus.CannotIncludeInSession, `session ${login.tsih} is in portal group ${session.identity.portalGroupTag}, not ${conn.portal.portalGroupTag}`);
+    }
+    const old = session.connections.get(login.cid);
+    if (!old && session.connections.size >= session.maxConnections) {
+      throw new LoginFailure(LoginStatus.TooManyConnections, `session ${login.tsih} already has ${session.connections.size} connections (MaxConnections=${session.maxConnections})`);
+    }
+    // The new connection joins before the old one goes, so the session never looks empty.
+    session.connections.set(login.cid, conn);
+    if (old && old !== conn) {
+      this.ctx.log.info('iSCSI connection reinstated', { session: session.id, cid: login.cid });
+      old.destroy();
+    }
     return session;
   }
 
@@ -194,18 +225,21 @@ export class IscsiTcpTransport implements Transport, ConnectionHost {
     this.connections.delete(conn);
     for (const l of this.listeners.values()) l.connections.delete(conn);
     const s = conn.session;
-    if (s && this.sessionsByTsih.get(s.identity.tsih) === s) this.endSession(s, false);
+    if (!s || this.sessionsByTsih.get(s.identity.tsih) !== s) return;
+    for (const [cid, c] of s.connections) if (c === conn) s.connections.delete(cid);
+    // The session ends with its last connection (DefaultTime2Retain 0: nothing to keep at ERL 0).
+    if (s.connections.size === 0) this.endSession(s, false);
   }
 
-  /** Removes a session; `drop` also closes its connection. */
-  private endSession(session: IscsiSession, drop: boolean): void {
+  /** Removes a session; `drop` also closes its connections. */
+  endSession(session: IscsiSession, drop: boolean): void {
     if (this.sessionsByTsih.get(session.identity.tsih) !== session) return;
     this.sessionsByTsih.delete(session.identity.tsih);
-    const conn = this.connectionOf.get(session);
-    this.connectionOf.delete(session);
+    const conns = [...session.connections.values()];
     if (session.nexus && session.target) session.target.scsi.nexusClosed(session.nexus);
     this.ctx.sessionLoggedOut(session.info());
-    if (drop && conn) conn.destroy();
+    session.connections.clear();
+    if (drop) for (const c of conns) c.destroy();
   }
 
   sessions(): SessionInfo[] {
@@ -231,7 +265,7 @@ export class IscsiTcpTransport implements Transport, ConnectionHost {
 
   /** Async Message "logout requested", wait until they go or `graceMs` passes, then drop the rest. */
   private async logoutThenDrop(victims: IscsiSession[], graceMs: number): Promise<void> {
-    for (const s of victims) this.connectionOf.get(s)?.requestLogout(Math.ceil(graceMs / 1000));
+    for (const s of victims) for (const c of s.connections.values()) c.requestLogout(Math.ceil(graceMs / 1000));
     const deadline = Date.now() + graceMs;
     while (victims.some((s) => this.sessionsByTsih.get(s.identity.tsih) === s) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 25));

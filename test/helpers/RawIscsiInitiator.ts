@@ -101,13 +101,18 @@ export class RawIscsiInitiator {
     this.socket.destroy();
   }
 
+  /** Stops reading from the target (a client that never reads what it is sent). */
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
   /** One Login Request; returns the response and its keys. */
-  async loginStep(keys: readonly KeyValue[], o: { csg: number; nsg: number; transit: boolean; isid?: string; tsih?: number }): Promise<{ pdu: LoginResponsePdu; keys: Map<string, string> } | null> {
+  async loginStep(keys: readonly KeyValue[], o: { csg: number; nsg: number; transit: boolean; isid?: string; tsih?: number; cid?: number }): Promise<{ pdu: LoginResponsePdu; keys: Map<string, string> } | null> {
     const data = encodeTextKeys(keys);
     this.send({
       opcode: Opcode.LoginRequest, totalAhsLength: 0, dataSegmentLength: data.length, transit: o.transit, continue: false,
       csg: o.csg, nsg: o.nsg, versionMax: 0, versionMin: 0, isid: o.isid ?? this.isid, tsih: o.tsih ?? 0, itt: 0x1000,
-      cid: 1, cmdSN: this.cmdSN, expStatSN: this.expStatSN,
+      cid: o.cid ?? 1, cmdSN: this.cmdSN, expStatSN: this.expStatSN,
     }, data.length ? data : null);
     const f = await this.next();
     if (!f || f.pdu.opcode !== Opcode.LoginResponse) return null;

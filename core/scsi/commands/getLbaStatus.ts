@@ -20,7 +20,7 @@ const DESCRIPTOR = 16;
 /** Never more descriptors than this in one answer. */
 const MAX_DESCRIPTORS = 4096;
 /** Bytes of the medium asked of the store per call. */
-const WINDOW_BYTES = 256 * 1024 * 1024;
+const WINDOW_BYTES = 16 * 1024 * 1024;
 /** Stop scanning after this much of the medium; the last descriptor then ends there. */
 const MAX_SCAN_BYTES = 16 * 1024 * 1024 * 1024;
 /** NUMBER OF LOGICAL BLOCKS is 32 bits. */

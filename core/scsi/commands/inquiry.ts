@@ -22,6 +22,8 @@ export function standardInquiryData(unit: ScsiUnit): Buffer {
   b[2] = 0x06; // VERSION: SPC-4
   b[3] = 0x10 | 0x02; // HISUP, RESPONSE DATA FORMAT 2
   b[4] = STANDARD_LENGTH - 5; // ADDITIONAL LENGTH
+  // 3PC: block LUs are EXTENDED COPY copy managers (commands/extendedCopy.ts).
+  if (unit.kind === 'block') b[5] = 0x08;
   b[7] = 0x02; // CMDQUE
   b.write(unit.identity.vendor, 8, 8, 'ascii');
   b.write(unit.identity.product, 16, 16, 'ascii');

@@ -36,7 +36,8 @@ export const readCapacity16: BlockCommandDefinition = {
     data.writeUInt32BE(Math.floor(last / 0x1_0000_0000), 0);
     data.writeUInt32BE(last >>> 0, 4);
     data.writeUInt32BE(lu.blockSize, 8);
-    // Byte 13: logical blocks per physical block exponent 0; byte 14: thin provisioning bits.
+    // Byte 13: logical blocks per physical block exponent; byte 14: thin provisioning bits.
+    data[13] = lu.physicalBlockExponent;
     const caps = lu.store.capabilities;
     if (caps.discard) data[14] = 0x80 | (caps.discardZeroes ? 0x40 : 0); // LBPME, LBPRZ
     return goodWithData(data, cdb.readUInt32BE(10));

@@ -7,6 +7,7 @@ import type { AnyUnitCommandDefinition } from '../CommandDefinition.js';
 import type { ScsiUnit } from '../ScsiUnit.js';
 import { CheckCondition } from '../CheckCondition.js';
 import { goodWithData } from '../ScsiResults.js';
+import { SenseCodes } from '../SenseCodes.js';
 
 /** 8-byte LUN (SAM-5 4.6): peripheral addressing below 256, flat space addressing up to 16383. */
 export function encodeLun(lun: number, into: Buffer, at: number): void {
@@ -29,6 +30,8 @@ export const reportLuns: AnyUnitCommandDefinition = {
     const select = cdb[2];
     if (select > 2) throw CheckCondition.invalidFieldInCdb(2);
     const luns = select === 1 ? [] : unit.target.lunNumbers();
+    // The initiator now has the new inventory: REPORTED LUNS DATA HAS CHANGED is cleared on every LU (SPC-4 6.33).
+    unit.target.clearUnitAttention(cmd.nexus.id, SenseCodes.reportedLunsDataHasChanged);
     const data = Buffer.alloc(8 + 8 * luns.length);
     data.writeUInt32BE(8 * luns.length, 0);
     luns.forEach((lun, i) => encodeLun(lun, data, 8 + 8 * i));

@@ -143,6 +143,7 @@ export class LoginStateMachine {
     }
     this.authenticator = this.env.createAuthenticator(auth);
     this.negotiator = new Negotiator(this.env.ourValues(this.target), this.discovery);
+    this.negotiator.leading = req.tsih === 0;
     this.stage = req.csg;
     if (req.csg === LoginStage.OperationalNegotiation) this.skipSecurity();
   }

@@ -37,6 +37,8 @@ export class Negotiator {
   /** Our proposals still waiting for an answer. */
   private readonly pending = new Map<string, string>();
   private proposed = false;
+  /** False for the login of a connection joining an existing session: leading-only keys are not negotiated again. */
+  leading = true;
 
   /**
    * @param ours our value per key: numbers as decimal strings, Yes/No, or for list keys the
@@ -74,7 +76,7 @@ export class Negotiator {
 
   /** Our own proposals (once per login, operational stage of a Normal session). */
   proposals(): KeyValue[] {
-    if (this.proposed || this.discovery) return [];
+    if (this.proposed || this.discovery || !this.leading) return [];
     this.proposed = true;
     const out: KeyValue[] = [];
     for (const key of PROPOSED_KEYS) {
@@ -116,6 +118,7 @@ export class Negotiator {
     if (def.sender === 'target') return REJECT;
     if (phase === 'full-feature' && (def.use === 'LO' || def.use === 'IO')) return REJECT;
     if (phase === 'login' && def.use === 'FFPO') return REJECT;
+    if (phase === 'login' && def.use === 'LO' && !this.leading) return REJECT; // RFC 7143 6.2: LO keys belong to the leading login
     const t = def.type;
     if (t.kind === 'obsolete') return REJECT;
     if (this.discovery && def.irrelevantForDiscovery) return IRRELEVANT;

@@ -17,7 +17,7 @@ import { PduReader, PduReadError } from '../pdu/PduReader.js';
 import { dataAsBuffer, type ReceivedPdu } from '../pdu/ReceivedPdu.js';
 import { framePdu, type DigestSettings } from '../pdu/PduFrame.js';
 import { LoginStateMachine, type CompletedLogin } from '../login/LoginStateMachine.js';
-import { LoginFailure } from '../login/LoginStatus.js';
+import { LoginFailure, LoginStatus } from '../login/LoginStatus.js';
 import { encodeTextKeys, parseTextKeys, TextFormatError, type KeyValue } from '../text/TextKeys.js';
 import { NegotiationError } from '../negotiation/NegotiationError.js';
 import { sendTargets } from '../discovery/SendTargets.js';
@@ -41,6 +41,13 @@ const MAX_PENDING_TEXT = 8;
 /** Output queued in the socket beyond which we stop reading new requests until it drains. */
 const MAX_UNSENT_BYTES = 32 << 20;
 const MAX_QUEUED_LOGIN_PDUS = 4;
+/** Login Requests one login may take (CHAP and operational rounds need a handful): ends negotiation loops. */
+const MAX_LOGIN_PDUS = 64;
+/** Pieces of one continued Text Request (even empty ones). */
+const MAX_TEXT_PIECES = 64;
+
+/** SCSI status TASK ABORTED: core/scsi's result for a task some task management function ended. */
+const TASK_ABORTED_STATUS = 0x40;
 
 /** TMF functions whose affected tasks get no response of their own. */
 const ABORTING_TMFS = new Set([1, 2, 4, 5, 6, 7]);
@@ -60,6 +67,14 @@ export class IscsiConnection {
   private readonly textRest = new Map<number, { itt: number; rest: Buffer }>();
   private textPartial: Buffer[] = [];
   private readonly loginTimer: NodeJS.Timeout;
+  /** NOP-In pings (RFC 7143 11.19): the idle check, the outstanding ping's TTT and its deadline. */
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pingDeadline: NodeJS.Timeout | null = null;
+  private pingTtt: number | null = null;
+  private pdusIn = 0;
+  private pdusAtLastCheck = 0;
+  /** CID of this connection in its session (from the login). */
+  cid = 0;
   private options: PortalOptions;
   private initiatorMrdsl = 8192;
   private ourMrdsl = 8192;
@@ -103,7 +118,13 @@ export class IscsiConnection {
     if (this.state === State.Closed) return;
     this.state = State.Closed;
     clearTimeout(this.loginTimer);
-    for (const t of this.tasks.values()) this.release(t);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.pingDeadline) clearTimeout(this.pingDeadline);
+    for (const t of this.tasks.values()) {
+      this.release(t);
+      // Its window slot goes back to the session, which other connections may go on using.
+      if (t.delivered) this.finished();
+    }
     this.tasks.clear();
     this.bufferWaiters.length = 0;
     if (reset && !this.socket.destroyed) this.socket.resetAndDestroy();
@@ -119,6 +140,15 @@ export class IscsiConnection {
       this.reader.push(chunk);
     } catch (err) {
       this.fail(err);
+    }
+    this.throttleInput();
+  }
+
+  /** An initiator that does not read what we send (Data-In, Rejects, NOP-In echoes) stops being read from. */
+  private throttleInput(): void {
+    if (this.socket.writableLength > MAX_UNSENT_BYTES && !this.socket.isPaused() && (this.state === State.Login || this.state === State.FullFeature)) {
+      this.socket.pause();
+      this.socket.once('drain', () => { if (this.state !== State.Closed) this.socket.resume(); });
     }
   }
 
@@ -153,6 +183,7 @@ export class IscsiConnection {
 
   private onPdu(pdu: ReceivedPdu): void {
     if (this.state === State.Closed || this.state === State.LoggingOut) return;
+    this.pdusIn++;
     if (this.state === State.Login || this.loginQueue !== null) {
       // Login steps may wait (authentication back-off): PDUs are taken in order, one at a time.
       // An initiator waits for each Login Response, so more than a few queued PDUs is abuse.
@@ -204,6 +235,7 @@ export class IscsiConnection {
       this.statSN = (Math.random() * 0xffffffff) >>> 0;
     }
     try {
+      if (++this.loginPdus > MAX_LOGIN_PDUS) throw new LoginFailure(LoginStatus.InitiatorError, `login not finished after ${MAX_LOGIN_PDUS} requests`);
       const reply = await this.login.handle(req, Buffer.from(dataAsBuffer(pdu)));
       if (this.state !== State.Login) return;
       let tsih = req.tsih;
@@ -235,19 +267,53 @@ export class IscsiConnection {
   }
 
   private loginStarted = false;
+  private loginPdus = 0;
 
   private enterFullFeature(session: IscsiSession, login: CompletedLogin): void {
     clearTimeout(this.loginTimer);
     this.session = session;
+    this.cid = login.cid;
     this.state = State.FullFeature;
+    // Connection keys (digests, MaxRecvDataSegmentLength) from this login; session keys from the leading one.
     const n = login.negotiator;
     this.digests = { headerDigest: n.value('HeaderDigest') === 'CRC32C', dataDigest: n.value('DataDigest') === 'CRC32C' };
     this.initiatorMrdsl = Number(n.declared.get('MaxRecvDataSegmentLength') ?? 8192);
     this.ourMrdsl = this.ourMaxRecvFor(login.target);
-    this.maxBurst = n.numeric('MaxBurstLength');
+    this.maxBurst = session.negotiator.numeric('MaxBurstLength');
+    this.startPings();
     this.reader.options.headerDigest = this.digests.headerDigest;
     this.reader.options.dataDigest = this.digests.dataDigest;
     this.reader.options.maxDataSegmentLength = this.ourMrdsl;
+  }
+
+  /** Pings a connection that has been silent for an interval; one not answered in time is closed (dead peer, slowloris). */
+  private startPings(): void {
+    const interval = this.options.nopInIntervalMs;
+    if (interval <= 0) return;
+    this.pingTimer = setInterval(() => {
+      if (this.state !== State.FullFeature) return;
+      const idle = this.pdusIn === this.pdusAtLastCheck;
+      this.pdusAtLastCheck = this.pdusIn;
+      if (!idle || this.pingTtt !== null) return;
+      const ttt = this.allocateTtt();
+      this.pingTtt = ttt;
+      this.sendPdu(this.withSN({ opcode: Opcode.NopIn, totalAhsLength: 0, dataSegmentLength: 0, lun: 0, itt: RESERVED_TAG, ttt }, false), null);
+      this.pingDeadline = setTimeout(() => {
+        if (this.pingTtt !== ttt || this.state === State.Closed) return;
+        this.host.log.warn('closing iSCSI connection', { remote: this.remoteAddress, reason: `NOP-In ping not answered within ${this.options.nopInTimeoutMs} ms` });
+        this.destroy(true);
+      }, this.options.nopInTimeoutMs);
+      this.pingDeadline.unref();
+    }, interval);
+    this.pingTimer.unref();
+  }
+
+  /** A NOP-Out carrying a TTT answers our ping (RFC 7143 11.18.3); other TTTs are stale and ignored. */
+  private pingAnswered(ttt: number): void {
+    if (ttt !== this.pingTtt) return;
+    this.pingTtt = null;
+    if (this.pingDeadline) clearTimeout(this.pingDeadline);
+    this.pingDeadline = null;
   }
 
   // ---- full feature phase -------------------------------------------------
@@ -273,6 +339,7 @@ export class IscsiConnection {
         this.onDataOut(header, pdu);
         return;
       case Opcode.NopOut:
+        if (header.ttt !== RESERVED_TAG) { this.pingAnswered(header.ttt); return; }
         this.ordered(header.immediate, header.cmdSN, () => this.onNopOut(header, pdu), pdu.bhs);
         return;
       case Opcode.TextRequest:
@@ -306,7 +373,10 @@ export class IscsiConnection {
       run();
       return;
     }
-    w.submit(cmdSN, run); // outside the window: ignored (RFC 7143 4.2.2.1)
+    // It may run later from another connection's input (MC/S): its failures stay this connection's.
+    w.submit(cmdSN, () => {
+      try { run(); } catch (err) { this.fail(err); }
+    }); // outside the window: ignored (RFC 7143 4.2.2.1)
   }
 
   private finished(): void {
@@ -342,7 +412,9 @@ export class IscsiConnection {
     }
     if (h.continue) {
       this.textPartial.push(data);
-      if (this.textPartial.reduce((n, b) => n + b.length, 0) > MAX_TEXT_BYTES) throw new ConnectionFatal(`continued Text Request longer than ${MAX_TEXT_BYTES} bytes`);
+      if (this.textPartial.length > MAX_TEXT_PIECES || this.textPartial.reduce((n, b) => n + b.length, 0) > MAX_TEXT_BYTES) {
+        throw new ConnectionFatal(`continued Text Request longer than ${MAX_TEXT_BYTES} bytes or ${MAX_TEXT_PIECES} PDUs`);
+      }
       this.finished();
       this.sendPdu(this.withSN({
         opcode: Opcode.TextResponse, totalAhsLength: 0, dataSegmentLength: 0, final: false, continue: false, lun: h.lun, itt: h.itt,
@@ -399,16 +471,33 @@ export class IscsiConnection {
     }, true), part.length ? part : null);
   }
 
+  /**
+   * Logout (RFC 7143 11.14): reason 0 ends the session (its other connections
+   * are dropped), reason 1 ends the connection named by CID (this one, or
+   * another of the session), reason 2 needs ERL 2.
+   */
   private onLogout(h: LogoutRequestPdu): void {
+    const session = this.session!;
     let response: number = LogoutResponseCode.Success;
-    if (h.reason === LogoutReason.RemoveConnectionForRecovery) response = LogoutResponseCode.RecoveryNotSupported;
-    else if (h.reason === LogoutReason.CloseConnection && h.cid !== this.session!.identity.cid) response = LogoutResponseCode.CidNotFound;
-    else if (h.reason !== LogoutReason.CloseSession && h.reason !== LogoutReason.CloseConnection) response = LogoutResponseCode.CleanupFailed;
+    let closeThis = false;
+    if (h.reason === LogoutReason.CloseSession) {
+      closeThis = true;
+      for (const c of [...session.connections.values()]) if (c !== this) c.destroy();
+    } else if (h.reason === LogoutReason.CloseConnection) {
+      const c = session.connections.get(h.cid);
+      if (!c) response = LogoutResponseCode.CidNotFound;
+      else if (c === this) closeThis = true;
+      else c.destroy();
+    } else if (h.reason === LogoutReason.RemoveConnectionForRecovery) {
+      response = LogoutResponseCode.RecoveryNotSupported;
+    } else {
+      response = LogoutResponseCode.CleanupFailed;
+    }
     this.finished();
     this.sendPdu(this.withSN({
       opcode: Opcode.LogoutResponse, totalAhsLength: 0, dataSegmentLength: 0, response, itt: h.itt, time2Wait: 0, time2Retain: 0,
     }, true), null);
-    if (response === LogoutResponseCode.Success) this.closeAfterFlush();
+    if (closeThis) this.closeAfterFlush();
   }
 
   private onTaskManagement(h: TaskManagementRequestPdu): void {
@@ -507,7 +596,9 @@ export class IscsiConnection {
     }
     const deliver = (): void => {
       task.delivered = true;
-      this.maybeExecute(task);
+      // Delivered after this connection ended (another connection filled the CmdSN gap): give the slot back.
+      if (this.state === State.Closed) { this.finished(); return; }
+      try { this.maybeExecute(task); } catch (err) { this.fail(err); }
     };
     if (h.immediate) {
       session.window.startImmediate();
@@ -618,18 +709,16 @@ export class IscsiConnection {
     this.release(task);
     if (this.state === State.Closed) return;
     this.finished();
-    if (task.aborted) return;
+    // Aborted by this session's TMF, or by another nexus (CLEAR TASK SET, LUN RESET): with TAS=0
+    // the task ends without a response (SAM-5; core/scsi's contract); the other initiator gets a UA.
+    if (task.aborted || result?.status === TASK_ABORTED_STATUS) return;
     this.socket.cork();
     try {
       this.respond(task, result);
     } finally {
       this.socket.uncork();
     }
-    // An initiator that does not read what we send stops being read from (bounded output per connection).
-    if (this.socket.writableLength > MAX_UNSENT_BYTES && !this.socket.isPaused()) {
-      this.socket.pause();
-      this.socket.once('drain', () => { if (this.state !== State.Closed) this.socket.resume(); });
-    }
+    this.throttleInput();
   }
 
   private respond(task: ScsiTask, result: ScsiResult | null): void {

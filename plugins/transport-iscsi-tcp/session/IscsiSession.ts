@@ -1,13 +1,15 @@
 /**
- * One logged-in iSCSI session (one connection: we negotiate MaxConnections=1).
- * Holds what outlives a single PDU: the I_T nexus, the CmdSN window, the
- * negotiated parameters and the target it is logged in to (swapped in place
- * when the plan replaces the ServedTarget).
+ * One logged-in iSCSI session and its connections (several when
+ * MaxConnections > 1 was negotiated, each known by its CID). Holds what
+ * outlives a single PDU: the I_T nexus, the one CmdSN window shared by all
+ * its connections, the negotiated parameters and the target it is logged in
+ * to (swapped in place when the plan replaces the ServedTarget).
  */
 import type { ItNexus } from '../../../core/scsi/ScsiCommand.js';
 import type { ServedTarget, SessionInfo } from '../../../core/transport/Transport.js';
 import type { Negotiator } from '../negotiation/Negotiator.js';
 import { CommandWindow } from './CommandWindow.js';
+import type { IscsiConnection } from './IscsiConnection.js';
 
 export interface SessionIdentity {
   readonly tsih: number;
@@ -49,6 +51,8 @@ export class IscsiSession {
   readonly id: string;
   readonly window: CommandWindow;
   readonly nexus: ItNexus | null;
+  /** Connections in full feature phase, by CID (the leading one first). */
+  readonly connections = new Map<number, IscsiConnection>();
 
   constructor(
     readonly identity: SessionIdentity,
@@ -64,6 +68,11 @@ export class IscsiSession {
     this.nexus = target ? buildNexus(identity.initiatorName, identity.isid, target.name, identity.portalGroupTag) : null;
   }
 
+  /** Connections this session may have at once (negotiated MaxConnections). */
+  get maxConnections(): number {
+    return this.negotiator.numeric('MaxConnections');
+  }
+
   info(): SessionInfo {
     return {
       id: this.id,
@@ -73,7 +82,7 @@ export class IscsiSession {
       initiatorAlias: this.identity.initiatorAlias,
       remoteAddress: this.identity.remoteAddress,
       discovery: this.identity.discovery,
-      connections: 1,
+      connections: this.connections.size,
       parameters: this.negotiator.parameters(this.ourMaxRecvDataSegmentLength),
     };
   }

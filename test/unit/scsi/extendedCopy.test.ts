@@ -137,3 +137,9 @@ t.test('reserved CDB bytes and header fields', async (t) => {
   const noIdWithId = copyList([cscd(h.lu1)], [b2b(0, 0, 1, 0, 1)], { usage: 3, listId: 7 });
   t.same(senseOf(await h.run(xcopyCdb(noIdWithId.length), noIdWithId)), { key: 0x05, asc: 0x26, ascq: 0x00 }, 'LIST ID with usage 11b');
 });
+
+t.test('standard INQUIRY says the LU is a copy manager (3PC)', async (t) => {
+  const h = await host();
+  const d = (await h.run(cdb(0x12, 0, 0, 0, 96, 0))).dataIn as Buffer;
+  t.equal(d[5] & 0x08, 0x08);
+});

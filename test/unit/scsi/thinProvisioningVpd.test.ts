@@ -40,3 +40,14 @@ t.test('a fully provisioned LUN: no unmap fields, no B2h, LBPME=0; WRITE SAME an
   t.notOk(pages.subarray(4).includes(0xb2));
   t.equal(((await f.run(rc16)).dataIn as Buffer)[14] & 0xc0, 0);
 });
+
+t.test('physicalBlockSize: READ CAPACITY(16) LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT, unmap granularity at least one physical block', async (t) => {
+  const { ScsiTarget } = await import('../../../core/scsi/ScsiTarget.js');
+  const { MemoryLogger } = await import('../../helpers/MemoryLogger.js');
+  const target = new ScsiTarget({ name: 'iqn.2026-11.io.lunhost.test:pbs', log: new MemoryLogger() });
+  const lu = target.attachLun({ lun: 1, store: new MemoryStore({ size: 1024 * 512 }), blockSize: 512, readOnly: false, physicalBlockSize: 16384 });
+  t.equal(lu.physicalBlockExponent, 5);
+  t.throws(() => target.attachLun({ lun: 2, store: new MemoryStore({ size: 1024 * 512 }), blockSize: 512, readOnly: false, physicalBlockSize: 1536 }), /power of two/);
+  const f = await thinTarget();
+  t.equal(((await f.run(rc16)).dataIn as Buffer)[13], 0, 'default: physical = logical');
+});
