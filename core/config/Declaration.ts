@@ -47,6 +47,12 @@ export interface LunDecl {
   readonly readOnly: boolean;
   readonly allowShrink: boolean;
   readonly blockSize: number;
+  /** Physical block size for READ CAPACITY(16); null = blockSize. */
+  readonly physicalBlockSize: number | null;
+  /** Removable medium (START STOP UNIT ejects it). */
+  readonly removable: boolean;
+  /** SANITIZE is allowed on this LUN. */
+  readonly allowSanitize: boolean;
   /** SCSI unit serial number (VPD 0x80); default derived from target + LUN. */
   readonly serial: string | null;
   /** Store-specific fields (everything that is not a common LUN field). */

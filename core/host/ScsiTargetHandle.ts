@@ -13,6 +13,9 @@ export interface AttachLunRequest {
   readonly blockSize: number;
   readonly readOnly: boolean;
   readonly serial: string;
+  readonly physicalBlockSize?: number;
+  readonly removable?: boolean;
+  readonly allowSanitize?: boolean;
 }
 
 export interface AttachedLun {

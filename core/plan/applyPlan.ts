@@ -157,7 +157,10 @@ function describeStore(lun: LunDecl, ctx: ApplyContext): string {
 }
 
 function attach(t: RunningTarget, lun: LunDecl, store: RunningLun['store'], ctx: ApplyContext): void {
-  const unit = t.scsi.attachLun({ lun: lun.lun, store, blockSize: lun.blockSize, readOnly: lun.readOnly, serial: lun.serial ?? '' });
+  const unit = t.scsi.attachLun({
+    lun: lun.lun, store, blockSize: lun.blockSize, readOnly: lun.readOnly, serial: lun.serial ?? '',
+    removable: lun.removable, allowSanitize: lun.allowSanitize, ...(lun.physicalBlockSize !== null ? { physicalBlockSize: lun.physicalBlockSize } : {}),
+  });
   t.luns.set(lun.lun, { decl: lun, store, unit });
   ctx.hooks.lunAttached.call({ targetName: t.decl.name, lun: lun.lun, store: lun.store, size: store.size });
   ctx.log.info(`${lunLabel(t.decl.name, lun)} attached: ${describeStore(lun, ctx)}, ${formatSize(store.size)}${lun.readOnly ? ', read-only' : ''}`);

@@ -68,7 +68,8 @@ function planLuns(before: TargetDecl, after: TargetDecl, running: RunningView, r
 
 /** Same store object and presentation: only size (or where/allowShrink) may differ. */
 function sameBacking(a: LunDecl, b: LunDecl): boolean {
-  return a.store === b.store && a.readOnly === b.readOnly && a.blockSize === b.blockSize && a.serial === b.serial && sameValue(a.options, b.options);
+  return a.store === b.store && a.readOnly === b.readOnly && a.blockSize === b.blockSize && a.serial === b.serial &&
+    a.physicalBlockSize === b.physicalBlockSize && a.removable === b.removable && a.allowSanitize === b.allowSanitize && sameValue(a.options, b.options);
 }
 
 function planResize(targetName: string, before: LunDecl, after: LunDecl, running: RunningView): PlanAction | null {

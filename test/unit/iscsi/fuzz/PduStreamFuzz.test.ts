@@ -41,7 +41,7 @@ const CHAP_AUTH: TargetAuth = {
   mutualChap: { username: 'fuzz-target', secret: 'fuzzTargetSecret-22' },
 };
 const chapTarget = await IscsiTransportHarness.start({ targetName: 'iqn.2026-11.io.lunhost.test:fuzz-chap', auth: CHAP_AUTH });
-const openTarget = await IscsiTransportHarness.start({ targetName: 'iqn.2026-11.io.lunhost.test:fuzz-open' });
+const openTarget = await IscsiTransportHarness.start({ targetName: 'iqn.2026-11.io.lunhost.test:fuzz-open', targetOptions: { MaxConnections: 4 } });
 t.teardown(async () => { await chapTarget.close(); await openTarget.close(); });
 
 function fuzzTarget(h: IscsiTransportHarness): FuzzTarget {
