@@ -20,6 +20,9 @@ export type {
   Declaration, PortalDecl, TargetDecl, LunDecl, BindingDecl, AuthDecl, ChapDecl, PluginRef, ManagementDecl,
 } from './config/Declaration.js';
 export type { Plan, PlanAction } from './plan/Plan.js';
+export type { PlanReport, PlannedAction, AppliedPlan, AppliedAction, PlanImpact, FieldChange } from './plan/PlanReport.js';
+export { describePlan } from './plan/describePlan.js';
+export { renderPlan } from './plan/renderPlan.js';
 export { ConfigError, formatIssue, type ConfigIssue } from './config/ConfigError.js';
 export { parseSize, formatSize } from './config/parseSize.js';
 export { createLogger, silentLogger } from './log/createLogger.js';

@@ -1,4 +1,5 @@
 /** `lunhost reload`: re-read the declaration and apply it; exit 1 when it was refused. */
+import { renderActions } from '../plan/renderPlan.js';
 import { jsonText, type ClientCommand } from './ClientCommand.js';
 import { describeReload, reloadErrorLines } from './statusCommand.js';
 
@@ -12,6 +13,11 @@ export const reloadCommand: ClientCommand = {
     if (out.json) out.write(jsonText(result));
     else if (result.ok) out.write(`reload ${describeReload(result)}; generation ${result.generation}\n`);
     else out.write([`reload ${describeReload(result)}`, ...reloadErrorLines(result).map((l) => `  ${l}`)].join('\n') + '\n');
+    // What was applied, action by action (the plan `lunhost plan` showed), when the declaration was valid.
+    if (!out.json && result.issues.length === 0 && result.changes > 0) {
+      const applied = await client.lastPlan().catch(() => null);
+      if (applied && applied.trigger === 'api' && applied.actions.length > 0) out.write('\n' + renderActions(applied.actions));
+    }
     return result.ok ? 0 : 1;
   },
 };

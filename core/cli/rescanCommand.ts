@@ -32,6 +32,12 @@ export const rescanCommand: ClientCommand = {
         { title: 'NOW', value: (c) => humanBytes(c.size) },
       ], result.changed));
     }
+    // Actions of the declaration that had failed were retried (see `lunhost status` for what still fails).
+    if (result.retried) {
+      out.write(result.retried.ok
+        ? `retried what had not applied: ${result.retried.changes} change${result.retried.changes === 1 ? '' : 's'} applied\n`
+        : `retried what had not applied: ${(result.retried.error ?? 'failed').split('\n').join('\n  ')}\n`);
+    }
     return 0;
   },
 };

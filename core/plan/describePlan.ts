@@ -129,7 +129,7 @@ function describe(a: PlanAction, ctx: Ctx): Described {
       const luns = ctx.running.targets.find((t) => t.name === a.target.name)?.luns.length ?? a.target.luns.length;
       return {
         ...targetBase('-', a.target.name), text: `target ${a.target.name}${luns ? ` and its ${plural(luns, 'LUN')}` : ''}`,
-        effect: s.length ? `${plural(s.length, 'session')} will be asked to log out (${initiatorList(s)})` : null,
+        effect: s.length ? `${plural(s.length, 'session')} will be asked to log out: ${initiatorList(s)}` : null,
         impacts: [{ kind: 'logout', sessions: s.length, initiators: initiators(s) }],
       };
     }
@@ -164,7 +164,7 @@ function describe(a: PlanAction, ctx: Ctx): Described {
     }
     case 'resize-lun': {
       const s = ctx.sessionsOf(a.targetName).length;
-      const effect = s ? `${plural(s, 'session')} get CAPACITY DATA HAS CHANGED` : 'initiators get CAPACITY DATA HAS CHANGED';
+      const effect = s ? `${plural(s, 'session')} ${s === 1 ? 'gets' : 'get'} CAPACITY DATA HAS CHANGED` : 'initiators get CAPACITY DATA HAS CHANGED';
       return {
         ...lunBase('~', a.targetName, a.lun.lun), text: `lun ${a.lun.lun} size ${sizeText(a.fromBytes)} → ${sizeText(a.toBytes)}`,
         effect,
@@ -220,7 +220,7 @@ function describeTargetChange(before: TargetDecl, after: TargetDecl, changed: re
       const to = authText(after.auth);
       changes.push({
         field: 'auth', from, to: from === to ? `${to} (new secret)` : to,
-        effect: `new logins need the new credentials; ${sessions.length ? `the ${plural(sessions.length, 'session')} logged in stay` : 'no session is logged in'}`,
+        effect: `new logins need the new credentials; ${sessions.length ? `the ${plural(sessions.length, 'session')} logged in ${sessions.length === 1 ? 'stays' : 'stay'}` : 'no session is logged in'}`,
       });
       impacts.push({ kind: 'next-login', sessions: sessions.length, initiators: [] });
     } else if (field === 'options') {

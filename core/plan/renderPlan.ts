@@ -10,7 +10,7 @@
  * A `*` in the margin marks an action that disturbs initiators connected now.
  * With outcomes (an applied plan), failed actions get their error below them.
  */
-import type { AppliedAction, AppliedPlan, PlannedAction, PlanReport } from './PlanReport.js';
+import type { AppliedAction, PlannedAction, PlanReport } from './PlanReport.js';
 
 export function renderPlan(report: PlanReport): string {
   const where = report.file ?? 'the declaration';
@@ -27,19 +27,8 @@ export function renderPlan(report: PlanReport): string {
     refused ? `${refused} refused (marked !)` : null,
   ].filter(Boolean).join(', ');
   const next = changes === 0 ? 'a reload would change nothing until the refusal is resolved'
-    : report.against === 'running' ? '`lunhost reload` (or saving the file) applies them' : '`lunhost start` applies them';
+    : report.against === 'running' ? 'a reload of this declaration (`lunhost reload`, SIGHUP, saving the file) applies them' : '`lunhost start` applies them';
   return `${head}\n\n${renderActions(report.actions)}\n${counts}; ${next}.\n`;
-}
-
-/** A plan as applied: every action with its outcome, failures with their error. */
-export function renderAppliedPlan(applied: AppliedPlan): string {
-  const s = applied.summary;
-  const head = `${applied.trigger === 'start' ? 'start-up' : `reload (${applied.trigger})`} at ${applied.at}, generation ${applied.generation}: ` + (
-    applied.issues.length || (applied.error && applied.actions.length === 0) ? 'declaration refused, nothing changed'
-      : applied.actions.length === 0 ? 'nothing to do'
-        : `${s.applied} of ${applied.actions.length} action${applied.actions.length === 1 ? '' : 's'} applied${s.failed ? `, ${s.failed} failed (they are retried at the next reload or rescan)` : ''}`);
-  if (applied.actions.length === 0) return `${head}\n${applied.error ? applied.error.split('\n').map((l) => `  ${l}`).join('\n') + '\n' : ''}`;
-  return `${head}\n${renderActions(applied.actions)}`;
 }
 
 /** The grouped lines of actions (with outcomes when they have them). */

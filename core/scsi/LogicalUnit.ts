@@ -13,6 +13,8 @@ import { NexusUnitAttentions } from './NexusUnitAttentions.js';
 import { PeripheralType, type ScsiUnit, type TargetView } from './ScsiUnit.js';
 import { SenseCodes } from './SenseCodes.js';
 import { TaskTable } from './TaskTable.js';
+import { AptplFile } from './reservations/AptplFile.js';
+import { ReservationState } from './reservations/ReservationState.js';
 import { LbaRangeLock } from './LbaRangeLock.js';
 
 /**
@@ -35,6 +37,8 @@ export interface LogicalUnitOptions {
   readonly physicalBlockSize?: number;
   readonly identity: DeviceIdentity;
   readonly target: TargetView;
+  /** Directory for state that outlives the process (APTPL persistent reservations); none: APTPL is refused. */
+  readonly stateDir?: string;
 }
 
 export class LogicalUnit implements ScsiUnit {
@@ -48,6 +52,8 @@ export class LogicalUnit implements ScsiUnit {
   readonly target: TargetView;
   readonly unitAttentions = new NexusUnitAttentions();
   readonly tasks = new TaskTable();
+  /** Persistent and SPC-2 reservations (core/scsi/reservations). */
+  readonly reservations: ReservationState;
   /** What MODE SELECT changed (control page SWP). */
   readonly modeParameters = new ModeParameters();
   /** EXTENDED COPY results held for RECEIVE COPY RESULTS (this LU is their copy manager). */
@@ -87,6 +93,7 @@ export class LogicalUnit implements ScsiUnit {
     this.allowSanitize = o.allowSanitize ?? false;
     this.identity = o.identity;
     this.target = o.target;
+    this.reservations = new ReservationState(this.unitAttentions, o.target.name, o.stateDir === undefined ? null : new AptplFile(o.stateDir, o.identity.naa));
     this.maxTransferBlocks = Math.floor(MAX_TRANSFER_BYTES / o.blockSize);
   }
 

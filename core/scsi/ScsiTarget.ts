@@ -34,6 +34,7 @@
  */
 import type { Logger } from '../log/Logger.js';
 import { IoKind } from '../management/LunCounters.js';
+import { ioKindOfOpcode } from './ioKindOfOpcode.js';
 import type { BackingStore } from '../store/BackingStore.js';
 import { StoreError } from '../store/StoreError.js';
 import { AbsentUnit } from './AbsentUnit.js';
@@ -62,6 +63,7 @@ import { SenseCodes, type SenseCode } from './SenseCodes.js';
 import { senseForStoreFailure } from './StoreErrorSense.js';
 import type { TaskRecord } from './TaskTable.js';
 import { ALL_COMMANDS } from './commands/index.js';
+import { RESERVATION_CONFLICT, reservationConflict } from './reservations/ReservationAccess.js';
 
 export const OPCODES = new OpcodeTable(ALL_COMMANDS);
 
@@ -88,6 +90,8 @@ export interface AttachLunOptions {
   readonly vendor?: string;
   /** INQUIRY product (≤ 16 ASCII characters). */
   readonly product?: string;
+  /** Directory for the LU's lasting state (APTPL persistent reservations); without it APTPL is refused. */
+  readonly stateDir?: string;
   /** Removable medium (INQUIRY RMB): START STOP UNIT ejects and loads it, PREVENT ALLOW MEDIUM REMOVAL guards it. */
   readonly removable?: boolean;
   /** SANITIZE may erase this LUN (otherwise the command does not exist for it). */
@@ -100,17 +104,21 @@ function checkConditionResult(code: SenseCode): ScsiResult {
   return { status: ScsiStatus.CheckCondition, sense: buildFixedSense(code), dataIn: null };
 }
 
-/** One number-only update of the LUN's counters (no allocation): data moved only when GOOD. */
-function recordCounters(lu: LogicalUnit, def: CommandDefinition, cmd: ScsiCommand, result: ScsiResult, latencyUs: number): void {
+/**
+ * One number-only update of the LUN's counters (no allocation). Reads and
+ * writes are the medium READ/WRITE commands (ioKindOfOpcode), everything
+ * else counts as Other; data moved is counted only when GOOD.
+ */
+function recordCounters(lu: LogicalUnit, _def: CommandDefinition, cmd: ScsiCommand, result: ScsiResult, latencyUs: number): void {
   const good = result.status === ScsiStatus.Good;
-  if (def.dataDirection === 'in') {
-    lu.counters.record(IoKind.Read, good && result.dataIn !== null ? result.dataIn.length : 0, latencyUs, !good);
-  } else if (def.dataDirection === 'out') {
-    const moved = result.commandDataLength ?? (cmd.dataOut === null ? 0 : cmd.dataOut.length);
-    lu.counters.record(IoKind.Write, good ? moved : 0, latencyUs, !good);
-  } else {
-    lu.counters.record(IoKind.Other, 0, latencyUs, !good);
+  const kind = ioKindOfOpcode(cmd.cdb[0]!);
+  let bytes = 0;
+  if (good && kind === IoKind.Read) {
+    bytes = result.dataIn === null ? 0 : Math.min(result.dataIn.length, cmd.expectedDataLength);
+  } else if (good && kind === IoKind.Write) {
+    bytes = result.commandDataLength ?? (cmd.dataOut === null ? 0 : cmd.dataOut.length);
   }
+  lu.counters.record(kind, bytes, latencyUs, !good);
 }
 
 export class ScsiTarget implements ScsiTargetDevice, TargetView {
@@ -151,9 +159,14 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
       allowSanitize: o.allowSanitize ?? false,
       identity: deriveIdentity({ targetName: this.name, lun: o.lun, vendor: o.vendor, product: o.product, serial: o.serial }),
       target: this,
+      stateDir: o.stateDir,
     });
-    for (const id of this.nexuses.keys()) lu.unitAttentions.addNexus(id);
+    for (const [id, nexus] of this.nexuses) {
+      lu.unitAttentions.addNexus(id);
+      lu.reservations.nexusOpened(nexus);
+    }
     this.luns.set(o.lun, lu);
+    if (lu.reservations.loadProblem !== null) this.log.warn(lu.reservations.loadProblem, { target: this.name, lun: o.lun });
     this.directory.add(lu);
     this.lunsChanged(lu);
     this.log.debug('LUN attached', { target: this.name, lun: o.lun, size: o.store.size, blockSize: o.blockSize });
@@ -173,6 +186,11 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
 
   clearUnitAttention(nexusId: string, code: SenseCode): void {
     for (const unit of this.units()) unit.unitAttentions.clearFor(nexusId, code);
+  }
+
+  hasInitiator(initiatorName: string): boolean {
+    for (const n of this.nexuses.values()) if (n.initiatorName === initiatorName) return true;
+    return false;
   }
 
   /** A LU of the host (this target or another) by its NAA designator: EXTENDED COPY targets. */
@@ -210,7 +228,10 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
 
   nexusOpened(nexus: ItNexus): void {
     this.nexuses.set(nexus.id, nexus);
-    for (const lu of this.luns.values()) lu.unitAttentions.addNexus(nexus.id, SenseCodes.powerOnResetOccurred);
+    for (const lu of this.luns.values()) {
+      lu.unitAttentions.addNexus(nexus.id, SenseCodes.powerOnResetOccurred);
+      lu.reservations.nexusOpened(nexus);
+    }
     this.controller.unitAttentions.addNexus(nexus.id, SenseCodes.powerOnResetOccurred);
   }
 
@@ -219,6 +240,7 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
     for (const lu of this.luns.values()) {
       for (const task of lu.tasks.list(nexus.id)) task.aborted = true;
       lu.unitAttentions.removeNexus(nexus.id);
+      lu.reservations.nexusClosed(nexus); // ends its SPC-2 reservation; registrations stay
       lu.copyResults.forgetNexus(nexus.id);
       lu.preventers.delete(nexus.id); // I_T nexus loss ends its PREVENT MEDIUM REMOVAL (SBC-3 5.12)
     }
@@ -244,6 +266,10 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
     if (def === undefined && cmd.cdb[0] === 0x48 && OPCODES.hasServiceActions(0x48) && lu.allowSanitize) {
       return { status: ScsiStatus.CheckCondition, sense: buildFixedSense({ ...SenseCodes.invalidFieldInCdb, field: { inCdb: true, byte: 1, bit: 4 } }), dataIn: null };
     }
+    // PERSISTENT RESERVE IN/OUT: an unknown service action is INVALID FIELD IN CDB (libiscsi PrinServiceactionRange).
+    if (def === undefined && (cmd.cdb[0] === 0x5e || cmd.cdb[0] === 0x5f)) {
+      return { status: ScsiStatus.CheckCondition, sense: buildFixedSense({ ...SenseCodes.invalidFieldInCdb, field: { inCdb: true, byte: 1, bit: 4 } }), dataIn: null };
+    }
     if (def === undefined || (def.availableOn !== undefined && !def.availableOn(lu))) {
       return checkConditionResult(SenseCodes.invalidCommandOperationCode);
     }
@@ -253,6 +279,8 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
     if (lu.sanitizing && def.ignoresUnitAttention !== true) return checkConditionResult(SenseCodes.sanitizeInProgress);
     // CONTROL byte NACA: ACA is not supported (SAM-5 5.x), so NACA=1 is an invalid field.
     if ((cmd.cdb[def.cdbLength - 1] & 0x04) !== 0) return this.failure(CheckCondition.invalidFieldInCdb(def.cdbLength - 1, 2), def, cmd);
+    // SPC-4 5.12.3 / SBC-3 4.17: what a reservation forbids this nexus ends here (after unit attentions, like tgt).
+    if (reservationConflict(lu.reservations, cmd)) return RESERVATION_CONFLICT;
     const task = lu.tasks.begin(cmd.nexus.id, cmd.taskTag);
     // Task attributes (SAM-5 8.6): ORDERED waits for every earlier task and holds back later ones;
     // SIMPLE waits only while an ORDERED task is in flight; HEAD OF QUEUE never waits.
@@ -316,7 +344,10 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
 
   private adoptNexus(nexus: ItNexus): void {
     this.nexuses.set(nexus.id, nexus);
-    for (const lu of this.luns.values()) lu.unitAttentions.addNexus(nexus.id);
+    for (const lu of this.luns.values()) {
+      lu.unitAttentions.addNexus(nexus.id);
+      lu.reservations.nexusOpened(nexus);
+    }
     this.controller.unitAttentions.addNexus(nexus.id);
   }
 
@@ -395,6 +426,7 @@ export class ScsiTarget implements ScsiTargetDevice, TargetView {
   /** LOGICAL UNIT RESET: abort every task, then BUS DEVICE RESET FUNCTION OCCURRED on every nexus. */
   private async resetLogicalUnit(lu: LogicalUnit, condition: SenseCode = SenseCodes.busDeviceResetFunctionOccurred): Promise<void> {
     await this.abort(lu, lu.tasks.list());
+    lu.reservations.reset(); // SPC-2 reservations end with a reset; persistent ones do not (SPC-4 5.13.4)
     lu.preventers.clear(); // a reset allows medium removal again (SBC-3 5.12)
     lu.unitAttentions.raise(condition);
   }

@@ -19,6 +19,8 @@ export interface TargetView {
   readonly opcodes: OpcodeTable;
   /** Drops a pending unit attention `code` of `nexusId` on every unit of the target. */
   clearUnitAttention(nexusId: string, code: SenseCode): void;
+  /** Whether `initiatorName` has an I_T nexus (a session past login and ACLs) with this target. */
+  hasInitiator(initiatorName: string): boolean;
   /** A LU of the host (any target) by its NAA designator, for EXTENDED COPY; undefined when none. */
   findLogicalUnitByNaa(naa: Buffer): LogicalUnit | undefined;
 }

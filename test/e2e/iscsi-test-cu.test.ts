@@ -1,9 +1,15 @@
 /**
- * libiscsi's conformance suite, all of it (`iscsi-test-cu --dataloss -t ALL`),
- * against a thin-provisioned file LUN, with a second URL to the same LUN so
- * the multipath suites run (two sessions, two initiator names). The
- * ReadOnly suite needs a write-protected LUN, so it runs again against a
- * read-only LUN and that verdict counts for it.
+ * libiscsi's conformance suite, all of it (`iscsi-test-cu --dataloss
+ * --allow-sanitize -t ALL`), against a thin-provisioned file LUN that allows
+ * SANITIZE and has 4 KiB physical blocks (so the LBPPB > 1 tests run), with a
+ * second URL to the same LUN so the multipath suites run (two sessions, two
+ * initiator names). Suites that need another kind of LUN run again against
+ * one, and those verdicts count for them:
+ * - ReadOnly against a read-only LUN;
+ * - PreventAllow, StartStopUnit and NoMedia against a removable LUN, with one
+ *   URL (the suite then logs its second session in fresh; with the multipath
+ *   session, unit attentions left by the earlier reset tests would reach
+ *   2ITNexuses first).
  *
  * Each test of the suite is one assertion here, so a failure names the suite
  * and test. A test may skip itself only for a reason listed in ALLOWED_SKIPS
@@ -15,43 +21,71 @@ import { join } from 'node:path';
 import t from 'tap';
 import { LunhostDaemon } from '../helpers/LunhostDaemon.js';
 import { runTool } from '../helpers/runTool.js';
-import { E2E_IQN, fileTargetYaml } from '../helpers/fileTargetYaml.js';
+import { E2E_IQN } from '../helpers/fileTargetYaml.js';
 import { parseIscsiTestCu, type CuTestResult } from '../helpers/IscsiTestCuReport.js';
 
 /** Skip reasons the suite prints that are acceptable, and why. */
 export const ALLOWED_SKIPS: ReadonlyArray<{ readonly reason: RegExp; readonly why: string }> = [
-  { reason: /--allow-sanitize flag is not set/, why: 'SANITIZE destroys the whole LUN; the suite only runs it with --allow-sanitize' },
-  { reason: /Logical unit is not removable|Media is not removable/, why: 'lunhost LUNs are fixed disks (RMB=0); these tests need removable media' },
-  { reason: /LBPPB < 2/, why: 'the LUN has one logical block per physical block; the test needs several' },
+  { reason: /SANITIZE CRYPTO_ERASE is not implemented/, why: 'CRYPTO ERASE needs a self-encrypting medium; SANITIZE offers OVERWRITE and BLOCK ERASE' },
 ];
 
 const RO_SIZE = 16 * 1024 * 1024;
 
+function yaml(port: number, dir: string): string {
+  return `portals:
+  - name: test
+    listen: 127.0.0.1:${port}
+targets:
+  - iqn: ${E2E_IQN}
+    bindings: [ALL]
+    luns:
+      - lun: 1
+        store: file
+        path: ${dir}/cu.img
+        size: 256MiB
+        physicalBlockSize: 4096
+        allowSanitize: true
+      - lun: 2
+        store: file
+        path: ${dir}/ro.img
+        size: 16MiB
+        readOnly: true
+      - lun: 3
+        store: file
+        path: ${dir}/removable.img
+        size: 16MiB
+        removable: true
+`;
+}
+
 const daemon = await LunhostDaemon.start({
-  yaml: (port, dir) => fileTargetYaml(port, dir, [
-    { lun: 1, file: 'cu.img', size: '256MiB' },
-    { lun: 2, file: 'ro.img', size: '16MiB', readOnly: true },
-  ]),
+  yaml,
   // A read-only LUN serves an existing file; create it.
   setup: (dir) => writeFileSync(join(dir, 'ro.img'), Buffer.alloc(RO_SIZE)),
 });
 t.teardown(() => daemon.dispose());
 
-const lunUrl = `${daemon.url}/${E2E_IQN}/1`;
-const full = await runTool('iscsi-test-cu', ['--dataloss', '-t', 'ALL', lunUrl, lunUrl], { timeoutMs: 1_200_000 });
-const readOnly = await runTool('iscsi-test-cu', ['--dataloss', '-t', 'ALL.ReadOnly', `${daemon.url}/${E2E_IQN}/2`], { timeoutMs: 300_000 });
+const lunUrl = (lun: number): string => `${daemon.url}/${E2E_IQN}/${lun}`;
+const full = await runTool('iscsi-test-cu', ['--dataloss', '--allow-sanitize', '-t', 'ALL', lunUrl(1), lunUrl(1)], { timeoutMs: 1_200_000 });
+const readOnly = await runTool('iscsi-test-cu', ['--dataloss', '-t', 'ALL.ReadOnly', lunUrl(2)], { timeoutMs: 300_000 });
+const removable = await runTool('iscsi-test-cu', ['--dataloss', '-t', 'ALL.PreventAllow,ALL.StartStopUnit,ALL.NoMedia', lunUrl(3)], { timeoutMs: 300_000 });
 const fullReport = parseIscsiTestCu(full.stdout);
-const readOnlyReport = parseIscsiTestCu(readOnly.stdout);
+const extraRuns = [
+  { what: 'ReadOnly', report: parseIscsiTestCu(readOnly.stdout), stderr: readOnly.stderr, suites: ['ReadOnly'] },
+  { what: 'removable', report: parseIscsiTestCu(removable.stdout), stderr: removable.stderr, suites: ['PreventAllow', 'StartStopUnit', 'NoMedia'] },
+];
 
 t.ok(fullReport.summary, 'the full run printed its run summary', { stderr: full.stderr.slice(-2000) });
-t.ok(readOnlyReport.summary, 'the ReadOnly run printed its run summary', { stderr: readOnly.stderr.slice(-2000) });
 t.ok(fullReport.results.length >= 200, `parsed ${fullReport.results.length} tests of -t ALL`);
-t.ok(readOnlyReport.results.some((r) => r.suite === 'ReadOnly'), 'the ReadOnly suite ran against the read-only LUN');
+for (const run of extraRuns) {
+  t.ok(run.report.summary, `the ${run.what} run printed its run summary`, { stderr: run.stderr.slice(-2000) });
+  for (const suite of run.suites) t.ok(run.report.results.some((r) => r.suite === suite), `${suite} ran against the ${run.what} LUN`);
+}
 
-// The read-only LUN's verdicts replace the ones of the writable LUN (where the suite skips itself).
+// The special LUNs' verdicts replace the ones of the main LUN (where those suites skip themselves).
 const verdicts = new Map<string, CuTestResult>();
 for (const r of fullReport.results) verdicts.set(`${r.suite}.${r.test}`, r);
-for (const r of readOnlyReport.results) verdicts.set(`${r.suite}.${r.test}`, r);
+for (const run of extraRuns) for (const r of run.report.results) verdicts.set(`${r.suite}.${r.test}`, r);
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
 for (const [name, r] of verdicts) {
@@ -67,4 +101,4 @@ for (const [name, r] of verdicts) {
 }
 t.comment(`iscsi-test-cu totals: ${verdicts.size} tests, ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 t.equal(fullReport.summary?.failed, 0, 'CUnit counts no failed test (full run)');
-t.equal(readOnlyReport.summary?.failed, 0, 'CUnit counts no failed test (ReadOnly run)');
+for (const run of extraRuns) t.equal(run.report.summary?.failed, 0, `CUnit counts no failed test (${run.what} run)`);

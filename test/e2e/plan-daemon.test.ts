@@ -50,24 +50,30 @@ t.test('no edit: `lunhost plan` exits 0 and says nothing changes', async (t) => 
 
 t.test('planning an edited file while qemu-io writes changes nothing', async (t) => {
   const url = `${daemon.url}/${E2E_IQN}/1`;
-  const commands = Array.from({ length: 150 }, (_, i) => ['-c', `write -P 0x${(i % 200 + 16).toString(16)} ${(i % 64) * 65536} 64k`]).flat();
-  const io = runTool('qemu-io', ['-f', 'raw', ...commands, url]);
+  // Writes, a pause (the session stays logged in) while the plans run, more writes, then a verified read.
+  const writes = (from: number) => Array.from({ length: 40 }, (_, i) => ['-c', `write -P 0x5a ${((from + i) % 128) * 65536} 64k`]).flat();
+  let ioDone = false;
+  const io = runTool('qemu-io', ['-f', 'raw', ...writes(0), '-c', 'sleep 12000', ...writes(40), '-c', 'read -P 0x5a 0 64k', url]).finally(() => { ioDone = true; });
+  t.ok(await eventually(async () => (await client.status()).sessions === 1), 'qemu-io is logged in');
   const before = await lunsNow();
   const r = await lunhost(['plan', edited], { cwd: daemon.dir });
   const json = await lunhost(['plan', edited, '--json'], { cwd: daemon.dir });
+  t.notOk(ioDone, 'qemu-io was still running while planning');
   const ioResult = await io;
   t.equal(ioResult.code, 0, `qemu-io saw no error: ${ioResult.stderr}`);
-  t.notMatch(ioResult.stdout + ioResult.stderr, /error|failed/i);
+  t.notMatch(ioResult.stdout + ioResult.stderr, /error|failed|Pattern verification/i);
+  t.match(ioResult.stdout, /read 65536\/65536 bytes at offset 0/, 'the final read verified the data');
   t.equal(r.code, 2, r.stderr);
   t.match(r.stdout, `Plan for ${edited} against the running lunhost`);
   t.match(r.stdout, `target ${E2E_IQN}\n`);
-  t.match(r.stdout, /^  ~ lun 1 size 16 MiB → 32 MiB \(initiators get CAPACITY DATA HAS CHANGED\)$|^\* ~ lun 1 size 16 MiB → 32 MiB \(1 session get CAPACITY DATA HAS CHANGED\)$/m);
+  t.match(r.stdout, /against the running lunhost \(generation 1, 1 session logged in\)/);
+  t.match(r.stdout, /^\* ~ lun 1 size 16 MiB → 32 MiB \(1 session gets CAPACITY DATA HAS CHANGED\)$/m);
   t.match(r.stdout, new RegExp(`\\+ lun 2 \\(file ${daemon.dir}/two\\.img, 8 MiB`));
   t.match(r.stdout, new RegExp(`\\+ lun 4 \\(file ${daemon.dir}/blocker/four\\.img, 8 MiB`));
   t.match(r.stdout, /3 changes/);
   t.equal(json.code, 2);
   const report = JSON.parse(json.stdout) as PlanReport;
-  t.match(report, { format: 1, file: edited, against: 'running', generation: 1, summary: { changes: 3, refused: 0 } });
+  t.match(report, { format: 1, file: edited, against: 'running', generation: 1, sessions: 1, summary: { changes: 3, refused: 0, disruptive: 3 } });
   t.same(report.actions.map((a) => `${a.sign} ${a.id}`), [`~ lun:${E2E_IQN}/1`, `+ lun:${E2E_IQN}/2`, `+ lun:${E2E_IQN}/4`]);
   t.same(await lunsNow(), before, 'the daemon serves what it served');
   t.same(before, [`1:${16 * 2 ** 20}`]);
@@ -104,6 +110,7 @@ t.test('the reload applies that plan object by object: the failing LUN stays out
   // `lunhost reload` retries what failed (and only that): it fails again, nothing else is touched.
   const reload = await lunhost(['reload', '--config', daemon.configFile]);
   t.equal(reload.code, 1, 'the retried action failed again');
+  t.match(reload.stdout, /^  \+ lun 4 \(file .*four\.img, 8 MiB\)\n      FAILED: LUN 4 of .* not attached/m, 'reload prints what it applied and what failed');
   const retried = await client.lastPlan() as AppliedPlan;
   t.match(retried, { trigger: 'api', ok: false, generation: 2, summary: { changes: 1, applied: 0, failed: 1 } });
   t.same(retried.actions.map((a) => `${a.id} ${a.outcome}`), [`lun:${E2E_IQN}/4 failed`]);
@@ -127,6 +134,7 @@ t.test('the next plan shows exactly the failed action; rescan retries it once it
   mkdirSync(join(daemon.dir, 'blocker'));
   const rescan = await lunhost(['rescan', '--config', daemon.configFile]);
   t.equal(rescan.code, 0, rescan.stderr + rescan.stdout);
+  t.match(rescan.stdout, /retried what had not applied: 1 change applied/);
   t.same(await lunsNow(), [`1:${32 * 2 ** 20}`, `2:${8 * 2 ** 20}`, `4:${8 * 2 ** 20}`]);
   const status = await client.status();
   t.same(status.notApplied, []);

@@ -3,7 +3,8 @@
  * copy manager for block-to-block copies between any LUs of the host.
  *
  * Supported descriptors: identification-descriptor CSCD descriptors (E4h)
- * naming a LU by its NAA designator (VPD 83h), peripheral type 00h; and
+ * naming a LU by its NAA designator (VPD 83h), peripheral type 00h — a LU
+ * of another target only when the same initiator is logged in to it; and
  * block device to block device segment descriptors (02h). The whole list is
  * checked first — parameter list errors (ILLEGAL REQUEST) and then every
  * segment's copy targets and ranges (COPY ABORTED) — so a copy that cannot
@@ -69,7 +70,7 @@ function readU64(b: Buffer, at: number): number {
   return b.readUInt32BE(at) * 0x1_0000_0000 + b.readUInt32BE(at + 4);
 }
 
-function parseTargets(list: Buffer, from: number, length: number, lu: LogicalUnit): CopyTarget[] {
+function parseTargets(list: Buffer, from: number, length: number, lu: LogicalUnit, initiatorName: string): CopyTarget[] {
   const targets: CopyTarget[] = [];
   let p = from;
   const end = from + length;
@@ -87,6 +88,9 @@ function parseTargets(list: Buffer, from: number, length: number, lu: LogicalUni
     let target: CopyTarget = null;
     if (codeSet === 1 && association === 0 && designatorType === 3 && designatorLength === 16) {
       target = lu.target.findLogicalUnitByNaa(list.subarray(p + 8, p + 24)) ?? null;
+      // A LU of another target is reachable only for an initiator logged in to that target too,
+      // so EXTENDED COPY never bypasses that target's bindings.
+      if (target !== null && target.target !== lu.target && !target.target.hasInitiator(initiatorName)) target = null;
     }
     // DISK BLOCK LENGTH must be the LU's: the copy moves whole blocks of that size.
     const diskBlockLength = list.readUIntBE(p + 29, 3);
@@ -191,7 +195,7 @@ async function executeExtendedCopy(cmd: ScsiCommand, lu: LogicalUnit): Promise<S
   if (HEADER_LENGTH + targetsLength + segmentsLength + inlineLength > listLength) throw paramError(SenseCodes.parameterListLengthError);
   if (inlineLength !== 0) throw paramError(SenseCodes.invalidFieldInParameterList, 12); // no inline data segments
 
-  const targets = parseTargets(list, HEADER_LENGTH, targetsLength, lu);
+  const targets = parseTargets(list, HEADER_LENGTH, targetsLength, lu, cmd.nexus.initiatorName);
   const raw = parseSegments(list, HEADER_LENGTH + targetsLength, segmentsLength);
 
   // From here the copy has started: its outcome is held for RECEIVE COPY RESULTS (usage 00b).

@@ -19,6 +19,9 @@ import { startStopUnit } from './startStopUnit.js';
 import { synchronizeCache10, synchronizeCache16 } from './synchronizeCache.js';
 import { testUnitReady } from './testUnitReady.js';
 import { write10, write12, write16, write6 } from './write.js';
+import { PERSISTENT_RESERVE_IN_COMMANDS } from './persistentReserveIn.js';
+import { PERSISTENT_RESERVE_OUT_COMMANDS } from './persistentReserveOut.js';
+import { release10, release6, reserve10, reserve6 } from './reserveRelease.js';
 // Block commands of SBC-3 beyond READ/WRITE (thin provisioning, compare, verify).
 import { compareAndWrite } from './compareAndWrite.js';
 import { getLbaStatus } from './getLbaStatus.js';
@@ -64,4 +67,7 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   extendedCopy,
   receiveCopyStatus,
   receiveCopyOperatingParameters,
+  ...PERSISTENT_RESERVE_IN_COMMANDS,
+  ...PERSISTENT_RESERVE_OUT_COMMANDS,
+  reserve6, reserve10, release6, release10,
 ];

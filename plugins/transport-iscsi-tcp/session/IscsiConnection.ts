@@ -508,22 +508,12 @@ export class IscsiConnection {
       this.sendPdu(this.withSN({ opcode: Opcode.TaskManagementResponse, totalAhsLength: 0, dataSegmentLength: 0, response, itt: h.itt }, true), null);
     };
     if (h.fn === 8) { respond(4); return; } // TASK REASSIGN: needs ERL 2
-    // Tasks still with us (not yet handed to core/scsi) end here; the rest core/scsi aborts.
+    // Tasks still with us (not yet handed to core/scsi) end here, on every connection of the
+    // session (MC/S: the affected tasks may have arrived elsewhere); the rest core/scsi aborts.
     let handledLocally = false;
     if (ABORTING_TMFS.has(h.fn)) {
-      for (const t of this.tasks.values()) {
-        const hit = h.fn === 1 ? t.itt === h.referencedTaskTag
-          : h.fn === 2 || h.fn === 4 || h.fn === 5 ? t.lun === h.lun
-            : true;
-        if (!hit) continue;
-        t.aborted = true;
-        if (!t.executing) {
-          this.release(t);
-          this.tasks.delete(t.itt);
-          if (t.delivered) this.finished();
-          if (h.fn === 1) handledLocally = true;
-        }
-      }
+      const conns = new Set<IscsiConnection>([this, ...session.connections.values()]);
+      for (const c of conns) if (c.abortTasks(h)) handledLocally = true;
     }
     if (handledLocally) { respond(0); return; }
     target.scsi.taskManagement({ nexus: session.nexus!, fn: h.fn, lun: h.lun, referencedTaskTag: h.referencedTaskTag }).then(
@@ -535,6 +525,29 @@ export class IscsiConnection {
       },
       () => respond(255),
     ).catch((err: unknown) => this.fail(err));
+  }
+
+  /**
+   * Marks the tasks a TMF affects as aborted (no response of their own) and
+   * ends those not yet handed to core/scsi; true when ABORT TASK found its
+   * task still here.
+   */
+  abortTasks(h: TaskManagementRequestPdu): boolean {
+    let handledLocally = false;
+    for (const t of this.tasks.values()) {
+      const hit = h.fn === 1 ? t.itt === h.referencedTaskTag
+        : h.fn === 2 || h.fn === 4 || h.fn === 5 ? t.lun === h.lun
+          : true;
+      if (!hit) continue;
+      t.aborted = true;
+      if (!t.executing) {
+        this.release(t);
+        this.tasks.delete(t.itt);
+        if (t.delivered) this.finished();
+        if (h.fn === 1) handledLocally = true;
+      }
+    }
+    return handledLocally;
   }
 
   // ---- SCSI commands ------------------------------------------------------

@@ -3,7 +3,9 @@
  * wants it, computed from the real challenge), operational negotiation,
  * then a random mix of full-feature PDUs (NOP-Out, SCSI reads and writes
  * with immediate data and Data-Out, Text SendTargets, task management,
- * SNACK, Logout) - where each PDU is mutated with probability `rate`.
+ * SNACK, Logout, answers to NOP-In pings) - where each PDU is mutated with
+ * probability `rate`. Some Normal sessions get a second connection (MC/S
+ * join by TSIH, or reinstatement of CID 1) and spread their PDUs over both.
  */
 import { LoginStage, Opcode } from '../../../plugins/transport-iscsi-tcp/pdu/Opcode.js';
 import type { InitiatorPdu, LoginResponsePdu } from '../../../plugins/transport-iscsi-tcp/pdu/PduTypes.js';
@@ -26,6 +28,8 @@ export interface SessionResult {
   readonly sent: number;
   /** Whether the (possibly mutated) login reached Full Feature Phase. */
   readonly loggedIn: boolean;
+  /** Whether a second connection logged in to the session (MC/S join or reinstatement). */
+  readonly joined?: boolean;
   readonly mutations: Record<string, number>;
 }
 
@@ -50,19 +54,23 @@ export async function runFuzzSession(rng: SeededRandom, target: FuzzTarget, rate
   const isid = `40${rng.bytes(5).toString('hex')}`;
   const loginItt = rng.u32();
 
-  const login = async (keys: KeyValue[], csg: number, nsg: number, transit: boolean): Promise<{ pdu: LoginResponsePdu; keys: Map<string, string> } | null> => {
+  type LoginAnswer = { pdu: LoginResponsePdu; keys: Map<string, string> } | null;
+  const loginOn = async (conn: FuzzConnection, tsih: number, cid: number, keys: KeyValue[], csg: number, nsg: number, transit: boolean): Promise<LoginAnswer> => {
     const data = encodeTextKeys(keysOf(keys));
-    c.send({
+    conn.send({
       opcode: Opcode.LoginRequest, totalAhsLength: 0, dataSegmentLength: data.length, transit, continue: false, csg, nsg,
-      versionMax: 0, versionMin: 0, isid, tsih: 0, itt: loginItt, cid: 1, cmdSN, expStatSN,
+      versionMax: 0, versionMin: 0, isid, tsih, itt: loginItt, cid, cmdSN, expStatSN,
     }, data, mutate);
-    const f = await c.takeLoginResponse(LOGIN_WAIT_MS);
+    const f = await conn.takeLoginResponse(LOGIN_WAIT_MS);
     if (!f || f.pdu.opcode !== Opcode.LoginResponse) return null;
     expStatSN = (f.pdu.statSN + 1) >>> 0;
     let parsed: Map<string, string>;
     try { parsed = new Map(parseTextKeys(f.data).pairs); } catch { parsed = new Map(); }
     return { pdu: f.pdu, keys: parsed };
   };
+  const login = (keys: KeyValue[], csg: number, nsg: number, transit: boolean): Promise<LoginAnswer> => loginOn(c, 0, 1, keys, csg, nsg, transit);
+  let second: FuzzConnection | null = null;
+  let joined = false;
 
   let loggedIn = false;
   try {
@@ -88,7 +96,7 @@ export async function runFuzzSession(rng: SeededRandom, target: FuzzTarget, rate
     }
     let keys: KeyValue[] = [
       ['HeaderDigest', 'None'], ['DataDigest', 'None'], ['ImmediateData', 'Yes'], ['InitialR2T', rng.pick(['Yes', 'No'])],
-      ['MaxRecvDataSegmentLength', String(rng.pick([512, 8192, 65536, 262144]))],
+      ['MaxRecvDataSegmentLength', String(rng.pick([512, 8192, 65536, 262144]))], ['MaxConnections', rng.pick(['1', '2', '4'])],
     ];
     for (let round = 0; round < 4 && !loggedIn; round++) {
       r = await login(keys, LoginStage.OperationalNegotiation, LoginStage.FullFeaturePhase, true);
@@ -99,23 +107,37 @@ export async function runFuzzSession(rng: SeededRandom, target: FuzzTarget, rate
     }
     if (!loggedIn) return { sent: c.sent, loggedIn, mutations };
     c.discard();
+    const tsih = r!.pdu.tsih;
+
+    if (!discovery && rng.chance(0.3)) {
+      // A second connection: joins the session (CID 2, 3) or reinstates CID 1.
+      second = await FuzzConnection.open(target.port);
+      const answer = await loginOn(second, rng.chance(0.9) ? tsih : rng.u32() & 0xffff, rng.pick([1, 2, 2, 3]), [
+        ['InitiatorName', target.initiatorName], ['SessionType', 'Normal'], ['TargetName', target.targetName], ['HeaderDigest', 'None'], ['DataDigest', 'None'],
+      ], LoginStage.OperationalNegotiation, LoginStage.FullFeaturePhase, true);
+      if (!answer || answer.pdu.statusClass !== 0) { second.close(); second = null; }
+      else { second.discard(); joined = true; }
+    }
 
     let itt = rng.u32();
     const writes: number[] = [];
-    const count = Math.max(1, Math.min(maxPdus - c.sent, 5 + rng.int(40)));
-    for (let i = 0; i < count && !c.ended; i++) {
+    const count = Math.max(1, Math.min(maxPdus - c.sent - (second?.sent ?? 0), 5 + rng.int(40)));
+    for (let i = 0; i < count && !(c.ended && (second?.ended ?? true)); i++) {
+      const conn = second && !second.ended && (c.ended || rng.chance(0.5)) ? second : c;
       const pdu = fullFeaturePdu(rng, { itt: itt++, cmdSN, expStatSN, writes, discovery });
       if (pdu.advancesCmdSN) cmdSN = (cmdSN + 1) >>> 0;
-      c.send(pdu.pdu, pdu.data, mutate);
+      conn.send(pdu.pdu, pdu.data, mutate);
       if (i % 8 === 7) {
         c.discard();
+        second?.discard();
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
     await c.closedWithin(rng.chance(0.1) ? 50 : 5);
-    return { sent: c.sent, loggedIn, mutations };
+    return { sent: c.sent + (second?.sent ?? 0), loggedIn, joined, mutations };
   } finally {
     c.close();
+    second?.close();
   }
 }
 
@@ -130,7 +152,7 @@ interface FfpState {
 function fullFeaturePdu(rng: SeededRandom, s: FfpState): { pdu: InitiatorPdu; data: Buffer | null; advancesCmdSN: boolean } {
   const lun = rng.chance(0.9) ? 1 : rng.int(4);
   const immediate = rng.chance(0.1);
-  const kinds = s.discovery ? ['nop', 'text', 'logout'] : ['nop', 'read', 'read', 'write', 'write', 'dataout', 'inquiry', 'tur', 'text', 'tmf', 'snack', 'logout'];
+  const kinds = s.discovery ? ['nop', 'text', 'logout', 'ping-answer'] : ['nop', 'read', 'read', 'write', 'write', 'dataout', 'inquiry', 'tur', 'text', 'tmf', 'snack', 'logout', 'ping-answer'];
   const kind = rng.pick(kinds);
   const scsi = (cdb: Buffer, read: boolean, write: boolean, edtl: number, data: Buffer | null) => ({
     pdu: {
@@ -148,6 +170,12 @@ function fullFeaturePdu(rng: SeededRandom, s: FfpState): { pdu: InitiatorPdu; da
         data, advancesCmdSN: !immediate,
       };
     }
+    case 'ping-answer':
+      // A NOP-Out answering a NOP-In ping (TTT set, ITT reserved), mostly for a ping never sent.
+      return {
+        pdu: { opcode: Opcode.NopOut, totalAhsLength: 0, dataSegmentLength: 0, immediate: true, lun: 0, itt: 0xffffffff, ttt: rng.int(64), cmdSN: s.cmdSN, expStatSN: s.expStatSN },
+        data: null, advancesCmdSN: false,
+      };
     case 'read': {
       const blocks = 1 + rng.int(16);
       const cdb = Buffer.alloc(16);
@@ -204,7 +232,7 @@ function fullFeaturePdu(rng: SeededRandom, s: FfpState): { pdu: InitiatorPdu; da
       };
     default:
       return {
-        pdu: { opcode: Opcode.LogoutRequest, totalAhsLength: 0, dataSegmentLength: 0, immediate, reason: rng.int(3), itt: s.itt, cid: 1, cmdSN: s.cmdSN, expStatSN: s.expStatSN },
+        pdu: { opcode: Opcode.LogoutRequest, totalAhsLength: 0, dataSegmentLength: 0, immediate, reason: rng.int(3), itt: s.itt, cid: rng.pick([1, 1, 2, 3]), cmdSN: s.cmdSN, expStatSN: s.expStatSN },
         data: null, advancesCmdSN: !immediate,
       };
   }

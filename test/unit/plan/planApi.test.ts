@@ -98,7 +98,7 @@ t.test('POST /plan: a file planned against what runs, with the session it distur
   const r = answer.report;
   t.match(r, { format: 1, file: edited, against: 'running', generation: 1, sessions: 1, summary: { changes: 2, refused: 0, disruptive: 2 } });
   t.same(r.actions.map((a) => `${a.sign} ${a.text}`), ['~ lun 1 size 1 MiB → 4 MiB', '+ lun 2 (memory two, 2 MiB)']);
-  t.equal(r.actions[0]!.effect, '1 session get CAPACITY DATA HAS CHANGED');
+  t.equal(r.actions[0]!.effect, '1 session gets CAPACITY DATA HAS CHANGED');
   t.equal(r.actions[1]!.effect, '1 session will see REPORTED LUNS DATA HAS CHANGED');
   t.same(sizes(host), [`1:${1 << 20}`], 'nothing applied');
   t.equal((await client.status()).generation, 1);

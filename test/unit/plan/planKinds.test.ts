@@ -62,7 +62,7 @@ t.test('start-up: everything is added, nobody is disturbed', async (t) => {
   t.match(shown.text, /^target iqn\.2026-11\.io\.lunhost:t1$/m);
   t.match(shown.text, /^  \+ lun 1 \(file \.\/a\.img, 10 GiB\)$/m);
   t.match(shown.text, /^  \+ lun 2 \(file \.\/b\.img, 1 GiB, read-only\)$/m);
-  t.match(shown.text, /4 changes; `lunhost reload`/);
+  t.match(shown.text, /4 changes; a reload of this declaration \(`lunhost reload`, SIGHUP, saving the file\) applies them\./);
   t.same(shown.report.summary, { changes: 4, refused: 0, disruptive: 0 });
   t.same(shown.report.actions.map((a) => a.id), ['portal:p1', `target:${T1}`, `lun:${T1}/1`, `lun:${T1}/2`]);
   await applyShown(t, d, shown.plan);
@@ -138,7 +138,7 @@ ${fileLun(0, './g.img', '1G')}`));
     luns: []
 `);
   const shown = plan(d, [session('iqn.x:gone-user', '10.0.0.9', 'iqn.2026-11.io.lunhost:gone'), session('iqn.x:t1-user')]);
-  t.match(shown.text, /^target iqn\.2026-11\.io\.lunhost:gone\n\* - target iqn\.2026-11\.io\.lunhost:gone and its 1 LUN \(1 session will be asked to log out \(iqn\.x:gone-user \(10\.0\.0\.9\)\)\)$/m);
+  t.match(shown.text, /^target iqn\.2026-11\.io\.lunhost:gone\n\* - target iqn\.2026-11\.io\.lunhost:gone and its 1 LUN \(1 session will be asked to log out: iqn\.x:gone-user \(10\.0\.0\.9\)\)$/m);
   t.match(shown.text, /^  ~ target iqn\.2026-11\.io\.lunhost:t1 alias: \(none\) → renamed$/m);
   t.match(shown.text, /^  ~ target iqn\.2026-11\.io\.lunhost:t1 options\.MaxRecvDataSegmentLength: \(none\) → 65536; applies to new logins/m);
   t.match(shown.text, /^  \+ target iqn\.2026-11\.io\.lunhost:new \(portals p1; bindings ALL; auth none\)$/m);
@@ -176,7 +176,7 @@ t.test('CHAP: target and discovery credentials, never the secret', async (t) => 
   const d = await decl(`discovery:\n  auth:\n    chap: { username: finder, secret: discoveryChap-2027 }\n` + oneTarget(fileLun(1, './a.img', '1G'), chap('newChapSecret-2027')));
   const shown = plan(d, [session('iqn.x:a')]);
   t.match(shown.text, /^  ~ discovery auth: none → CHAP user finder \(secret from inline\); new discovery sessions need the new credentials$/m);
-  t.match(shown.text, /^  ~ target iqn\.2026-11\.io\.lunhost:t1 auth: CHAP user rotor \(secret from inline\) → CHAP user rotor \(secret from inline\) \(new secret\); new logins need the new credentials; the 1 session logged in stay$/m);
+  t.match(shown.text, /^  ~ target iqn\.2026-11\.io\.lunhost:t1 auth: CHAP user rotor \(secret from inline\) → CHAP user rotor \(secret from inline\) \(new secret\); new logins need the new credentials; the 1 session logged in stays$/m);
   const json = JSON.stringify(shown.report);
   t.notMatch(json, /ChapSecret|discoveryChap/, 'no secret in the JSON');
   t.notMatch(shown.text, /ChapSecret|discoveryChap/, 'no secret in the text');

@@ -30,6 +30,8 @@ async function host(): Promise<Host> {
   const other = b.attachLun({ lun: 1, store: new MemoryStore({ size: 64 * BLOCK }), blockSize: BLOCK, readOnly: false });
   const nexus = testNexus();
   a.nexusOpened(nexus);
+  // The same initiator also has a session with target B (another ISID, as a second session would).
+  b.nexusOpened(testNexus(undefined, '023d00000002'));
   for (const lun of [0, 1, 2]) await a.execute(command(cdb(0x00), { nexus, lun }));
   const run = (c: Buffer, dataOut?: Buffer, lu: LogicalUnit = lu1): Promise<ScsiResult> =>
     a.execute(command(c, { nexus, lun: lu.lun, dataOut: dataOut ?? null }));
@@ -110,6 +112,13 @@ t.test('copy target and range errors are COPY ABORTED before any data moves', as
   unknownLu[8] ^= 0xff;
   const unknown = copyList([unknownLu], [b2b(0, 0, 4, 0, 10)]);
   t.same(senseOf(await h.run(xcopyCdb(unknown.length), unknown)), { key: COPY_ABORTED, asc: 0x08, ascq: 0x04 }, 'no LU has that designator');
+});
+
+t.test('a LU of a target the initiator is not logged in to is unreachable', async (t) => {
+  const h = await host();
+  h.b.nexusClosed(testNexus(undefined, '023d00000002'));
+  const list = copyList([cscd(h.lu1), cscd(h.other)], [b2b(0, 1, 1, 0, 0)]);
+  t.same(senseOf(await h.run(xcopyCdb(list.length), list)), { key: COPY_ABORTED, asc: 0x08, ascq: 0x04 });
 });
 
 t.test('a detached LU is no longer a copy target', async (t) => {

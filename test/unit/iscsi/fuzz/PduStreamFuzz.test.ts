@@ -138,6 +138,7 @@ t.test(`fuzz ${TOTAL_PDUS} PDUs (seed ${SEED})`, async (t) => {
   let sent = 0;
   let sessions = 0;
   let loggedIn = 0;
+  let joined = 0;
   const mutations: Record<string, number> = {};
   const started = Date.now();
   while (sent < TOTAL_PDUS) {
@@ -149,6 +150,7 @@ t.test(`fuzz ${TOTAL_PDUS} PDUs (seed ${SEED})`, async (t) => {
     sent += r.sent;
     sessions++;
     if (r.loggedIn) loggedIn++;
+    if (r.joined) joined++;
     for (const [k, n] of Object.entries(r.mutations)) mutations[k] = (mutations[k] ?? 0) + n;
   }
   const seconds = (Date.now() - started) / 1000;
@@ -170,7 +172,7 @@ t.test(`fuzz ${TOTAL_PDUS} PDUs (seed ${SEED})`, async (t) => {
   const clean = await cleanClient(chapTarget, 2048, pattern);
   t.ok(clean.ok, `a clean client is served afterwards (${clean.why})`);
   t.ok(clean.read?.equals(pattern), 'and reads back what it wrote');
-  t.comment(`fuzz: seed ${SEED}, ${sent} PDUs in ${sessions} sessions (${loggedIn} reached FFP), ${seconds.toFixed(1)} s, ` +
+  t.comment(`fuzz: seed ${SEED}, ${sent} PDUs in ${sessions} sessions (${loggedIn} reached FFP, ${joined} with a second connection), ${seconds.toFixed(1)} s, ` +
     `heap ${(baseline / 2 ** 20).toFixed(1)} -> ${(after / 2 ** 20).toFixed(1)} MiB, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, ` +
     `mutations ${JSON.stringify(mutations)}`);
 });

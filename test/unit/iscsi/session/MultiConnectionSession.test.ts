@@ -130,3 +130,28 @@ t.test('reason 1 on the last connection ends the session; dropSessions asks ever
   await drop;
   t.equal(h.transport.sessions().length, 0, 'and the session ended with it');
 });
+
+t.test('task management on one connection reaches tasks of another', async (t) => {
+  const a = await loginConnection(h.port, h.iqn, { extra: [['MaxConnections', '2']] });
+  const b = await loginConnection(h.port, h.iqn, { isid: a.conn.isid, tsih: a.response.tsih, cid: 2 });
+  t.equal(b.response.statusClass, 0);
+  await clearUnitAttention(a.conn);
+  b.conn.cmdSN = a.conn.cmdSN;
+  // A write on B waits for its Data-Out.
+  const itt = write10(b.conn, 32, Buffer.alloc(0), { expectedDataTransferLength: 512 });
+  a.conn.cmdSN = b.conn.cmdSN;
+  const r2t = await nextOf(b.conn, Opcode.ReadyToTransfer);
+  t.ok(r2t, 'R2T on B');
+  // ABORT TASK for it, sent on A.
+  a.conn.send({ opcode: Opcode.TaskManagementRequest, totalAhsLength: 0, dataSegmentLength: 0, immediate: true, fn: 1, lun: 1, itt: 0x9001,
+    referencedTaskTag: itt, cmdSN: a.conn.cmdSN, expStatSN: a.conn.expStatSN, refCmdSN: (a.conn.cmdSN - 1) >>> 0, expDataSN: 0 });
+  const tmf = await nextOf(a.conn, Opcode.TaskManagementResponse);
+  t.equal(tmf?.pdu.opcode === Opcode.TaskManagementResponse ? tmf.pdu.response : -1, 0, 'function complete');
+  const ttt = r2t?.pdu.opcode === Opcode.ReadyToTransfer ? r2t.pdu.ttt : 0;
+  b.conn.send({ opcode: Opcode.DataOut, totalAhsLength: 0, dataSegmentLength: 512, final: true, lun: 1, itt, ttt, expStatSN: b.conn.expStatSN, dataSN: 0, bufferOffset: 0 }, Buffer.alloc(512));
+  const rej = await nextOf(b.conn, Opcode.Reject);
+  t.equal(rej?.pdu.opcode === Opcode.Reject ? rej.pdu.reason : -1, 0x09, 'its late Data-Out on B: the task is gone');
+  t.equal(await ping(b.conn), 'ping');
+  t.equal(await logout(a.conn, 0, 1), 0);
+  t.ok(await b.conn.closedWithin(3000));
+});
