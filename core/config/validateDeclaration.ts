@@ -23,6 +23,7 @@ import { parseListen } from './parseListen.js';
 import { formatSize, parseSize } from './parseSize.js';
 import type { LoadDeclaredPlugin, ProviderLookup } from './ProviderLookup.js';
 import { resolveChap, type RawChap } from './resolveChap.js';
+import { findChapSecretReuse, type AuthSite } from './chapSecretReuse.js';
 import { createAjv, fieldName, schemaIssues } from './schemaIssues.js';
 
 export interface ValidateContext {
@@ -111,6 +112,8 @@ function mergedOptionsSchema(schemas: readonly JsonSchemaObject[]): object {
 class Validator {
   readonly issues: ConfigIssue[] = [];
   readonly warnings: ConfigIssue[] = [];
+  /** Every auth block read, for the declaration-wide CHAP secret check. */
+  private readonly authSites: AuthSite[] = [];
   private readonly baseDir: string;
   private readonly env: NodeJS.ProcessEnv;
 
@@ -141,6 +144,7 @@ class Validator {
     const portals = this.portals(data.portals);
     const targets = this.targets(data.targets, portals);
     const discoveryAuth = isObj(data.discovery) && isObj(data.discovery.auth) ? this.auth(data.discovery.auth, ['discovery', 'auth']) : null;
+    for (const reuse of findChapSecretReuse(this.authSites)) this.error(reuse.path, reuse.message, 'key');
     const stateDir = path.resolve(this.baseDir, str(data.stateDir) ?? 'state');
     const management = isObj(data.management) && typeof data.management.socket === 'string' ? { socket: data.management.socket } : null;
     const level = str(data.logLevel);
@@ -281,7 +285,9 @@ class Validator {
     if (chap && mutualChap && chap.secret === mutualChap.secret) {
       this.error([...here, 'mutualChap'], 'mutualChap must use a different secret than chap (RFC 7143 12.1.3)', 'key');
     }
-    return chap || mutualChap ? { chap, mutualChap } : null;
+    const auth = chap || mutualChap ? { chap, mutualChap } : null;
+    this.authSites.push({ path: here, auth });
+    return auth;
   }
 
   private targetOptions(options: Raw, portalNames: readonly string[], portals: readonly PortalDecl[], here: FieldPath): void {

@@ -16,6 +16,8 @@ export interface AttachLunRequest {
   readonly physicalBlockSize?: number;
   readonly removable?: boolean;
   readonly allowSanitize?: boolean;
+  /** Directory for the LU's persistent SCSI state (APTPL reservations). */
+  readonly stateDir?: string;
 }
 
 export interface AttachedLun {

@@ -128,10 +128,15 @@ function lunLabel(targetName: string, lun: LunDecl): string {
   return `LUN ${lun.lun} of ${targetName} (${lun.where})`;
 }
 
+/** Where a LUN's store and its SCSI state (persistent reservations with APTPL) live. */
+function lunStateDir(targetName: string, lun: LunDecl, ctx: ApplyContext): string {
+  return path.join(ctx.declaration.stateDir, 'luns', `${targetName.replace(/[^a-zA-Z0-9.-]/g, '_')}-${lun.lun}`);
+}
+
 async function openStore(targetName: string, lun: LunDecl, ctx: ApplyContext): Promise<RunningLun['store']> {
   const provider = ctx.providers.store(lun.store);
   if (!provider) throw new Error(`no plugin provides store type '${lun.store}'`);
-  const stateDir = path.join(ctx.declaration.stateDir, 'luns', `${targetName.replace(/[^a-zA-Z0-9.-]/g, '_')}-${lun.lun}`);
+  const stateDir = lunStateDir(targetName, lun, ctx);
   await mkdir(stateDir, { recursive: true });
   const store = await provider.open({
     options: lun.options,
@@ -159,7 +164,7 @@ function describeStore(lun: LunDecl, ctx: ApplyContext): string {
 function attach(t: RunningTarget, lun: LunDecl, store: RunningLun['store'], ctx: ApplyContext): void {
   const unit = t.scsi.attachLun({
     lun: lun.lun, store, blockSize: lun.blockSize, readOnly: lun.readOnly, serial: lun.serial ?? '',
-    removable: lun.removable, allowSanitize: lun.allowSanitize, ...(lun.physicalBlockSize !== null ? { physicalBlockSize: lun.physicalBlockSize } : {}),
+    removable: lun.removable, allowSanitize: lun.allowSanitize, stateDir: lunStateDir(t.decl.name, lun, ctx), ...(lun.physicalBlockSize !== null ? { physicalBlockSize: lun.physicalBlockSize } : {}),
   });
   t.luns.set(lun.lun, { decl: lun, store, unit });
   ctx.hooks.lunAttached.call({ targetName: t.decl.name, lun: lun.lun, store: lun.store, size: store.size });

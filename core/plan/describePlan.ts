@@ -246,11 +246,22 @@ function lunChanges(before: LunDecl, after: LunDecl, ctx: Ctx): FieldChange[] {
   const changes: FieldChange[] = [];
   if (before.store !== after.store) changes.push({ field: 'store', from: ctx.store(before), to: ctx.store(after), effect: null });
   else changes.push(...optionChanges('', before.options, after.options, null));
-  if (before.readOnly !== after.readOnly) changes.push({ field: 'readOnly', from: String(before.readOnly), to: String(after.readOnly), effect: null });
-  if (before.blockSize !== after.blockSize) changes.push({ field: 'blockSize', from: String(before.blockSize), to: String(after.blockSize), effect: null });
-  if (before.serial !== after.serial) changes.push({ field: 'serial', from: before.serial, to: after.serial, effect: null });
+  // Every other presentation field (readOnly, blockSize, serial, removable, ...), including ones added later.
+  const a = before as unknown as Record<string, unknown>;
+  const b = after as unknown as Record<string, unknown>;
+  for (const field of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
+    if (LUN_FIELDS_NOT_SHOWN.has(field) || sameValue(a[field], b[field])) continue;
+    changes.push({ field, from: fieldText(a[field]), to: fieldText(b[field]), effect: null });
+  }
   if (before.size !== after.size) changes.push({ field: 'size', from: declaredSize(before.size), to: declaredSize(after.size), effect: null });
   return changes;
+}
+
+/** LUN fields shown otherwise (store, options, size) or that are not presentation (where, allowShrink). */
+const LUN_FIELDS_NOT_SHOWN = new Set(['lun', 'where', 'store', 'options', 'size', 'allowShrink']);
+
+function fieldText(v: unknown): string | null {
+  return v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /** One FieldChange per option key that differs ('options.MaxBurstLength', or the bare key when prefix is ''). */

@@ -1,11 +1,15 @@
 /**
  * libiscsi's conformance suite, all of it (`iscsi-test-cu --dataloss
  * --allow-sanitize -t ALL`), against a thin-provisioned file LUN that allows
- * SANITIZE and has 4 KiB physical blocks (so the LBPPB > 1 tests run), with a
- * second URL to the same LUN so the multipath suites run (two sessions, two
- * initiator names). Suites that need another kind of LUN run again against
- * one, and those verdicts count for them:
+ * SANITIZE, with a second URL to the same LUN so the multipath suites run
+ * (two sessions, two initiator names). Suites that need another kind of LUN
+ * run again against one, and those verdicts count for them:
  * - ReadOnly against a read-only LUN;
+ * - CompareAndWrite, WriteSame10 and WriteSame16 against a LUN with 4 KiB
+ *   physical blocks, whose tests for several logical blocks per physical
+ *   block skip themselves otherwise (the main LUN keeps one: with more,
+ *   GetLBAStatus.UnmapSingle expects a descriptor to start past the LBA it
+ *   asked for, which SBC-3 does not allow);
  * - PreventAllow, StartStopUnit and NoMedia against a removable LUN, with one
  *   URL (the suite then logs its second session in fresh; with the multipath
  *   session, unit attentions left by the earlier reset tests would reach
@@ -43,7 +47,6 @@ targets:
         store: file
         path: ${dir}/cu.img
         size: 256MiB
-        physicalBlockSize: 4096
         allowSanitize: true
       - lun: 2
         store: file
@@ -55,6 +58,11 @@ targets:
         path: ${dir}/removable.img
         size: 16MiB
         removable: true
+      - lun: 4
+        store: file
+        path: ${dir}/physical4k.img
+        size: 64MiB
+        physicalBlockSize: 4096
 `;
 }
 
@@ -69,10 +77,12 @@ const lunUrl = (lun: number): string => `${daemon.url}/${E2E_IQN}/${lun}`;
 const full = await runTool('iscsi-test-cu', ['--dataloss', '--allow-sanitize', '-t', 'ALL', lunUrl(1), lunUrl(1)], { timeoutMs: 1_200_000 });
 const readOnly = await runTool('iscsi-test-cu', ['--dataloss', '-t', 'ALL.ReadOnly', lunUrl(2)], { timeoutMs: 300_000 });
 const removable = await runTool('iscsi-test-cu', ['--dataloss', '-t', 'ALL.PreventAllow,ALL.StartStopUnit,ALL.NoMedia', lunUrl(3)], { timeoutMs: 300_000 });
+const physical4k = await runTool('iscsi-test-cu', ['--dataloss', '-t', 'ALL.CompareAndWrite,ALL.WriteSame10,ALL.WriteSame16', lunUrl(4)], { timeoutMs: 300_000 });
 const fullReport = parseIscsiTestCu(full.stdout);
 const extraRuns = [
   { what: 'ReadOnly', report: parseIscsiTestCu(readOnly.stdout), stderr: readOnly.stderr, suites: ['ReadOnly'] },
   { what: 'removable', report: parseIscsiTestCu(removable.stdout), stderr: removable.stderr, suites: ['PreventAllow', 'StartStopUnit', 'NoMedia'] },
+  { what: '4 KiB physical block', report: parseIscsiTestCu(physical4k.stdout), stderr: physical4k.stderr, suites: ['CompareAndWrite', 'WriteSame10', 'WriteSame16'] },
 ];
 
 t.ok(fullReport.summary, 'the full run printed its run summary', { stderr: full.stderr.slice(-2000) });

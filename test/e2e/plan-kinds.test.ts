@@ -109,6 +109,6 @@ t.test('saving the file applies that plan: the declared state runs, the initiato
   const ls = await runTool('iscsi-ls', [`iscsi://127.0.0.1:${port2}/`]);
   t.match(ls.stdout, T2, 'the new portal serves the new target');
   const again = await lunhost(['plan'], { cwd: daemon.dir });
-  t.equal(again.code, 0, again.stdout);
+  t.equal(again.code, 0, again.stdout + again.stderr);
   t.match(again.stdout, /No changes/);
 });

@@ -112,7 +112,12 @@ export class Negotiator {
     if (this.pending.has(key)) return this.takeAnswer(key, value, def!);
     if (!def) return NOT_UNDERSTOOD; // includes X- and X# extension keys we do not know
     if (phase === 'login') {
-      if (this.seen.has(key)) throw new NegotiationError(`key ${key} sent twice during login`);
+      if (this.seen.has(key)) {
+        // libiscsi declares InitiatorName, TargetName and SessionType again in its first operational
+        // request after AuthMethod=None; the same value again changes nothing (tgt accepts it too).
+        if (def.type.kind === 'declarative' && this.declared.get(key) === value) return null;
+        throw new NegotiationError(`key ${key} sent twice during login`);
+      }
       this.seen.add(key);
     }
     if (def.sender === 'target') return REJECT;

@@ -135,6 +135,7 @@ export class DataOutCollector {
   }
 
   private copyIn(pieces: readonly Buffer[], offset: number): void {
+    if (pieces.length === 1 && pieces[0] === this.buffer) return; // immediate data that is the buffer itself
     let at = offset;
     for (const p of pieces) {
       p.copy(this.buffer, at);

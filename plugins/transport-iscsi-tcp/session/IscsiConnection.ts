@@ -22,7 +22,7 @@ import { encodeTextKeys, parseTextKeys, TextFormatError, type KeyValue } from '.
 import { NegotiationError } from '../negotiation/NegotiationError.js';
 import { sendTargets } from '../discovery/SendTargets.js';
 import { resolvePortalOptions, resolveTargetValues, type PortalOptions } from '../IscsiTcpOptions.js';
-import { DataOutCollector, DataOutError } from './DataOutCollector.js';
+import { DataOutCollector, DataOutError, type BurstLimits } from './DataOutCollector.js';
 import type { IscsiSession } from './IscsiSession.js';
 import type { ScsiTask } from './ScsiTask.js';
 import type { ConnectionHost } from './ConnectionHost.js';
@@ -592,7 +592,9 @@ export class IscsiConnection {
         // More than we ever buffer: INVALID FIELD IN CDB; unsolicited data is dropped on arrival.
         task.refusal = { status: STATUS_CHECK_CONDITION, sense: fixedSense(0x05, 0x24, 0x00) };
       } else if (unsolicited || this.buffered + writeLength <= this.options.maxBufferedWriteBytes) {
-        this.startCollecting(task);
+        // All of the write as immediate data in one socket chunk: write from that view (no copy).
+        const whole = h.final && pdu.dataLength === writeLength && pdu.data.length === 1 ? pdu.data[0]! : null;
+        this.startCollecting(task, whole);
         if (pdu.dataLength > 0) {
           try {
             task.collector!.acceptImmediate(pdu.data, pdu.dataLength);
@@ -625,21 +627,28 @@ export class IscsiConnection {
     }
   }
 
-  private startCollecting(task: ScsiTask): void {
-    const n = this.session!.negotiator;
+  /** `whole`: the command's immediate data when it is the entire write, used as the buffer itself. */
+  private startCollecting(task: ScsiTask, whole: Buffer | null = null): void {
     task.charged = task.writeLength;
     this.buffered += task.writeLength;
-    task.collector = new DataOutCollector(
-      Buffer.allocUnsafe(task.writeLength),
-      {
+    task.collector = new DataOutCollector(whole ?? Buffer.allocUnsafe(task.writeLength), this.burstLimits(), !task.pdu.final, this.allocateTttFn);
+  }
+
+  /** The session's negotiated burst limits, read once (they are fixed after login). */
+  private limits: BurstLimits | null = null;
+  private burstLimits(): BurstLimits {
+    if (this.limits === null) {
+      const n = this.session!.negotiator;
+      this.limits = {
         firstBurstLength: n.numeric('FirstBurstLength'),
         maxBurstLength: n.numeric('MaxBurstLength'),
         maxOutstandingR2T: n.numeric('MaxOutstandingR2T'),
-      },
-      !task.pdu.final,
-      () => this.allocateTtt(),
-    );
+      };
+    }
+    return this.limits;
   }
+
+  private readonly allocateTttFn = (): number => this.allocateTtt();
 
   private sendR2ts(task: ScsiTask): void {
     const c = task.collector;
@@ -725,14 +734,22 @@ export class IscsiConnection {
     // Aborted by this session's TMF, or by another nexus (CLEAR TASK SET, LUN RESET): with TAS=0
     // the task ends without a response (SAM-5; core/scsi's contract); the other initiator gets a UA.
     if (task.aborted || result?.status === TASK_ABORTED_STATUS) return;
-    this.socket.cork();
-    try {
-      this.respond(task, result);
-    } finally {
-      this.socket.uncork();
+    // Responses of every command finishing in this event-loop turn leave in one writev
+    // (uncorked from setImmediate): far fewer syscalls and wakeups of the initiator at depth.
+    if (!this.outputCorked) {
+      this.outputCorked = true;
+      this.socket.cork();
+      setImmediate(this.uncorkOutput);
     }
+    this.respond(task, result);
     this.throttleInput();
   }
+
+  private outputCorked = false;
+  private readonly uncorkOutput = (): void => {
+    this.outputCorked = false;
+    this.socket.uncork();
+  };
 
   private respond(task: ScsiTask, result: ScsiResult | null): void {
     const itt = task.itt;
@@ -775,7 +792,9 @@ export class IscsiConnection {
       sense.copy(data, 2);
     }
     const pdu = scsiResponse(itt, 0, result.status, data, residual, dataSNs);
-    this.sendPdu(this.withSN({ ...pdu, overflow: over, underflow: under }, true), data);
+    pdu.overflow = over;
+    pdu.underflow = under;
+    this.sendPdu(this.withSN(pdu, true), data);
   }
 
   /** Data-In PDUs of at most the initiator's MaxRecvDataSegmentLength (views of `data`); returns how many. */
@@ -835,7 +854,12 @@ export class IscsiConnection {
   /** Fills StatSN (taking a new one when the PDU carries status), ExpCmdSN and MaxCmdSN. */
   private withSN<T extends object>(pdu: T, takesStatSN: boolean): T & { statSN: number; expCmdSN: number; maxCmdSN: number } {
     const w = this.session!.window;
-    return { ...pdu, statSN: takesStatSN ? this.takeStatSN() : this.statSN, expCmdSN: w.expCmdSN, maxCmdSN: w.maxCmdSN };
+    // Sets the fields on the caller's fresh literal (no copy per PDU on the hot path).
+    const p = pdu as T & { statSN: number; expCmdSN: number; maxCmdSN: number };
+    p.statSN = takesStatSN ? this.takeStatSN() : this.statSN;
+    p.expCmdSN = w.expCmdSN;
+    p.maxCmdSN = w.maxCmdSN;
+    return p;
   }
 
   private asyncPdu(event: number, p1: number, p2: number, p3: number): TargetPdu {
@@ -871,7 +895,7 @@ function scsiResponse(itt: number, response: number, status: number, data: Buffe
   return {
     opcode: Opcode.ScsiResponse as const, totalAhsLength: 0, dataSegmentLength: data ? data.length : 0,
     bidiOverflow: false, bidiUnderflow: false, overflow: false, underflow: false, response, status, itt,
-    snackTag: 0, expDataSN, bidiResidualCount: 0, residualCount: residual,
+    snackTag: 0, expDataSN, bidiResidualCount: 0, residualCount: residual, statSN: 0, expCmdSN: 0, maxCmdSN: 0,
   };
 }
 

@@ -39,7 +39,7 @@ t.test('a bad file: exit 1, one line per problem as file:line:col field: message
   t.equal(r.code, 1);
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('bad.yaml:'));
   t.same(lines, [
-    "bad.yaml:8:9 targets[0].luns[0].colour: unknown field 'colour' (known fields: path, lun, store, size, readOnly, allowShrink, blockSize, serial)",
+    "bad.yaml:8:9 targets[0].luns[0].colour: unknown field 'colour' (known fields: path, lun, store, size, readOnly, allowShrink, blockSize, physicalBlockSize, removable, allowSanitize, serial)",
     'bad.yaml:11:15 targets[0].luns[0].size: must be a size like 1GiB, 512MiB, 10G, a number of bytes, or auto',
   ]);
 });

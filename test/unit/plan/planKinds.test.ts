@@ -111,6 +111,10 @@ t.test('a LUN option (store path) changes: replace, shown field by field', async
   t.notOk(shown.report.actions[0]!.disruptive, 'nobody logged in');
   await applyShown(t, d, shown.plan);
   t.equal(world.scsiTargets.get(T1)!.luns.get(1)!.store, world.stores.get('./a2.img'));
+  const removable = await decl(oneTarget(fileLun(1, './a2.img', '1G', '        removable: true\n        blockSize: 4096\n')));
+  const shown2 = plan(removable);
+  t.match(shown2.text, /^  ~ lun 1 (removable false → true, blockSize 512 → 4096|blockSize 512 → 4096, removable false → true) \(the LUN is detached/m, 'every presentation field is named');
+  await applyShown(t, removable, shown2.plan);
 });
 
 t.test('shrink refused: marked !, with the reason; applying changes nothing and it stays in the plan', async (t) => {
