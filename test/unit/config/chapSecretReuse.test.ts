@@ -38,3 +38,46 @@ t.test('the same block is left to the block check', async (t) => {
     { path: ['targets', 0, 'auth'], auth: { chap: chap('a', 'same-secret-1234'), mutualChap: chap('t', 'same-secret-1234') } },
   ]), []);
 });
+
+t.test('validateDeclaration refuses a target secret reused as an initiator secret elsewhere', async (t) => {
+  const { mkdtempSync } = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { parseYamlSource } = await import('../../../core/config/DeclarationSource.js');
+  const { validateDeclaration } = await import('../../../core/config/validateDeclaration.js');
+  const { ConfigError } = await import('../../../core/config/ConfigError.js');
+  const { fakeWorld } = await import('../../fixtures/host/fakes.js');
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'lunhost-chap-reuse-')), 'targets.yaml');
+  const yaml = (mutualEnv: string) => `portals:
+  - name: local
+    listen: 127.0.0.1:3260
+discovery:
+  auth:
+    chap: { username: finder, secretEnv: DISCOVERY }
+targets:
+  - iqn: iqn.2026-11.io.lunhost:disk1
+    bindings: [ALL]
+    auth:
+      chap: { username: alice, secretEnv: ALICE }
+      mutualChap: { username: target, secretEnv: ${mutualEnv} }
+    luns: []
+`;
+  const env = { DISCOVERY: 'discovery-secret-1', ALICE: 'alice-secret-123', TARGET: 'target-secret-45' };
+  const validate = async (text: string) => {
+    const src = parseYamlSource(file, text);
+    if (Array.isArray(src)) throw new Error('YAML did not parse');
+    try {
+      await validateDeclaration(src, { providers: fakeWorld().providers, env });
+      return [];
+    } catch (err) {
+      if (err instanceof ConfigError) return [...err.issues];
+      throw err;
+    }
+  };
+  t.same(await validate(yaml('TARGET')), [], 'distinct secrets are fine');
+  const issues = await validate(yaml('DISCOVERY'));
+  t.equal(issues.length, 1);
+  t.equal(issues[0]!.field, 'targets[0].auth.mutualChap');
+  t.equal(issues[0]!.line, 12, 'points at the mutualChap line');
+  t.match(issues[0]!.message, /env DISCOVERY.*discovery\.auth\.chap/);
+});

@@ -71,6 +71,7 @@ t.test('a valid declaration is normalised', async (t) => {
   t.equal(target.where, 'targets[0]');
   t.same(target.luns[0], {
     lun: 1, store: 'file', size: 2 ** 30, readOnly: false, allowShrink: false, blockSize: 512,
+    physicalBlockSize: null, removable: false, allowSanitize: false,
     serial: defaultSerial('iqn.2026-11.io.lunhost:disk1', 1), options: { path: './data/disk1.img' }, where: 'targets[0].luns[0]',
   });
   t.equal(target.luns[1]!.size, 10 * 2 ** 30);
