@@ -13,7 +13,7 @@ import { Opcode, LoginStage, RESERVED_TAG } from '../../../../plugins/transport-
 import { framePdu } from '../../../../plugins/transport-iscsi-tcp/pdu/PduFrame.js';
 import { encodeTextKeys } from '../../../../plugins/transport-iscsi-tcp/text/TextKeys.js';
 import { HARNESS_INITIATOR } from '../../../helpers/IscsiTransportHarness.js';
-import { clearUnitAttention, loginConnection, nextOf, ping, read10, scsiCommand, taskResult } from '../session/rawSession.js';
+import { clearUnitAttention, loginConnection, nextOf, ping, read10, scsiCommand, taskResult } from '../../../helpers/rawSession.js';
 
 const h = await IscsiTransportHarness.start({ portalOptions: { maxCommandsInFlight: 8 } });
 t.teardown(() => h.close());

@@ -13,7 +13,7 @@ import { freePort } from '../../../helpers/freePort.js';
 import { Opcode, RESERVED_TAG } from '../../../../plugins/transport-iscsi-tcp/pdu/Opcode.js';
 import { encodeTextKeys, parseTextKeys } from '../../../../plugins/transport-iscsi-tcp/text/TextKeys.js';
 import type { PortalSpec, ServedTarget } from '../../../../core/transport/Transport.js';
-import { loginConnection, nextOf, ping } from '../session/rawSession.js';
+import { loginConnection, nextOf, ping } from '../../../helpers/rawSession.js';
 
 function hasIpv6Loopback(): Promise<boolean> {
   return new Promise((resolve) => {

@@ -11,7 +11,7 @@ import vm from 'node:vm';
 import { IscsiTransportHarness } from '../../../helpers/IscsiTransportHarness.js';
 import { RawIscsiInitiator } from '../../../helpers/RawIscsiInitiator.js';
 import { Opcode, RESERVED_TAG } from '../../../../plugins/transport-iscsi-tcp/pdu/Opcode.js';
-import { clearUnitAttention, loginConnection, logout, nextOf, ping, read10 } from './rawSession.js';
+import { clearUnitAttention, loginConnection, logout, nextOf, ping, read10 } from '../../../helpers/rawSession.js';
 
 v8.setFlagsFromString('--expose_gc');
 const gc = vm.runInNewContext('gc') as () => void;

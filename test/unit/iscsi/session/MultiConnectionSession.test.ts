@@ -7,7 +7,7 @@
 import t from 'tap';
 import { IscsiTransportHarness } from '../../../helpers/IscsiTransportHarness.js';
 import { Opcode } from '../../../../plugins/transport-iscsi-tcp/pdu/Opcode.js';
-import { clearUnitAttention, loginConnection, logout, nextOf, ping, read10, taskResult, taskStatuses, write10, scsiCommand } from './rawSession.js';
+import { clearUnitAttention, loginConnection, logout, nextOf, ping, read10, taskResult, taskStatuses, write10, scsiCommand } from '../../../helpers/rawSession.js';
 
 const h = await IscsiTransportHarness.start({ targetOptions: { MaxConnections: 4, QueueDepth: 4 } });
 t.teardown(() => h.close());

@@ -4,11 +4,11 @@
  * by TSIH and CID), SCSI commands, NOP-Out pings and logouts. The CmdSN is
  * the caller's (`c.cmdSN`), so several connections can share one window.
  */
-import { Opcode, LoginStage, RESERVED_TAG } from '../../../../plugins/transport-iscsi-tcp/pdu/Opcode.js';
-import type { LoginResponsePdu, ScsiCommandPdu } from '../../../../plugins/transport-iscsi-tcp/pdu/PduTypes.js';
-import type { KeyValue } from '../../../../plugins/transport-iscsi-tcp/text/TextKeys.js';
-import { RawIscsiInitiator, type ReceivedFrame } from '../../../helpers/RawIscsiInitiator.js';
-import { HARNESS_INITIATOR } from '../../../helpers/IscsiTransportHarness.js';
+import { Opcode, LoginStage, RESERVED_TAG } from '../../plugins/transport-iscsi-tcp/pdu/Opcode.js';
+import type { LoginResponsePdu, ScsiCommandPdu } from '../../plugins/transport-iscsi-tcp/pdu/PduTypes.js';
+import type { KeyValue } from '../../plugins/transport-iscsi-tcp/text/TextKeys.js';
+import { RawIscsiInitiator, type ReceivedFrame } from './RawIscsiInitiator.js';
+import { HARNESS_INITIATOR } from './IscsiTransportHarness.js';
 
 export interface ConnectionLogin {
   readonly conn: RawIscsiInitiator;
