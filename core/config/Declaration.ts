@@ -92,4 +92,6 @@ export interface Declaration {
   readonly stateDir: string;
   readonly management: ManagementDecl | null;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Seconds between periodic re-reads of store sizes (size: auto); 0 = off. */
+  readonly sizeCheckInterval: number;
 }

@@ -26,6 +26,9 @@ import { resolveChap, type RawChap } from './resolveChap.js';
 import { findChapSecretReuse, type AuthSite } from './chapSecretReuse.js';
 import { createAjv, fieldName, schemaIssues } from './schemaIssues.js';
 
+/** Seconds between periodic size re-reads when the declaration does not say (nebd/sheep round trips are cheap). */
+export const DEFAULT_SIZE_CHECK_INTERVAL = 60;
+
 export interface ValidateContext {
   readonly providers: ProviderLookup;
   /** Loads a `plugins:` entry; without it, declared plugins must already be loaded. */
@@ -151,6 +154,7 @@ class Validator {
     const logLevel = level === 'debug' || level === 'warn' || level === 'error' ? level : 'info';
     return {
       file: this.source.file, baseDir: this.baseDir, plugins, portals, targets, discoveryAuth, stateDir, management, logLevel,
+      sizeCheckInterval: typeof data.sizeCheckInterval === 'number' ? data.sizeCheckInterval : DEFAULT_SIZE_CHECK_INTERVAL,
     };
   }
 

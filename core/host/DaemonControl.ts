@@ -46,6 +46,8 @@ export class DaemonControl implements PlanView {
   private server: ManagementServer | null = null;
   private watcher: DeclarationWatcher | null = null;
   private stopping: Promise<void> | null = null;
+  /** The next periodic size check (sizeCheckInterval), or null when off. */
+  private sizeCheckTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
 
   private constructor(private readonly host: Host, private readonly opts: DaemonControlOptions) {
@@ -81,7 +83,25 @@ export class DaemonControl implements PlanView {
         host.log.warn('cannot watch the declaration file; reload with SIGHUP or `lunhost reload`', { file: decl.file, err });
       }
     }
+    control.scheduleSizeCheck();
     return control;
+  }
+
+  /**
+   * Re-read every store's size every `sizeCheckInterval` seconds of the
+   * serving declaration (read again each time, so a reload can change it).
+   * The same rescan as `lunhost rescan`: a change raises CAPACITY DATA HAS CHANGED.
+   */
+  private scheduleSizeCheck(): void {
+    this.sizeCheckTimer = null;
+    const seconds = this.host.current()?.sizeCheckInterval ?? 0;
+    if (this.stopping || seconds <= 0) return;
+    this.sizeCheckTimer = setTimeout(() => {
+      this.view.rescan({ target: null, lun: null })
+        .catch((err: unknown) => this.log.warn('periodic size check failed', { err }))
+        .finally(() => this.scheduleSizeCheck());
+    }, seconds * 1000);
+    this.sizeCheckTimer.unref();
   }
 
   get socketPath(): string | null {
@@ -95,7 +115,10 @@ export class DaemonControl implements PlanView {
         error: 'lunhost is shutting down; the reload was not done', issues: [],
       });
     }
-    return this.reloads.reload(trigger);
+    const done = this.reloads.reload(trigger);
+    // A reload may turn the periodic size check on (or change its interval: the next tick reads it).
+    if (!this.sizeCheckTimer) void done.finally(() => { if (!this.sizeCheckTimer) this.scheduleSizeCheck(); });
+    return done;
   }
 
   /** Stop watching and answering, then stop the host (log out initiators, drain, flush, close). */
@@ -103,6 +126,8 @@ export class DaemonControl implements PlanView {
     this.stopping ??= (async () => {
       this.watcher?.stop();
       this.watcher = null;
+      if (this.sizeCheckTimer) clearTimeout(this.sizeCheckTimer);
+      this.sizeCheckTimer = null;
       await this.server?.close().catch((err: unknown) => this.log.warn('closing the management API failed', { err }));
       this.server = null;
       const limit = this.opts.stopTimeoutMs ?? this.opts.graceMs + 10_000;

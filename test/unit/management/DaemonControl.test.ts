@@ -82,8 +82,8 @@ function plugins(stores: GrowableStore[], served: Map<string, ScsiTargetDevice>,
   return [store, transport];
 }
 
-function yaml(luns: string): string {
-  return `portals:
+function yaml(luns: string, top = ''): string {
+  return `${top}portals:
   - name: p
     transport: fake
     listen: 127.0.0.1:3260
@@ -115,10 +115,10 @@ async function until(t: Test, what: string, check: () => Promise<boolean>): Prom
   t.fail(`${what} did not happen within 10 s`);
 }
 
-async function setup(t: Test, stopTimeoutMs?: number) {
+async function setup(t: Test, stopTimeoutMs?: number, top = '') {
   const dir = mkdtempSync(join(tmpdir(), 'lunhost-ctl-'));
   const file = join(dir, 'targets.yaml');
-  writeFileSync(file, yaml(LUN1));
+  writeFileSync(file, yaml(LUN1, top));
   const stores: GrowableStore[] = [];
   const served = new Map<string, ScsiTargetDevice>();
   const closed: string[] = [];
@@ -197,6 +197,25 @@ t.test('rescan re-reads store sizes and reports the change', async (t) => {
   t.same(await client.rescan({ target: null, lun: null }), { checked: 1, changed: [] }, 'nothing changed since');
   await t.rejects(client.rescan({ target: 'iqn.2026-11.io.nope:x', lun: null }), { statusCode: 404, message: /no target/ });
   await t.rejects(client.rescan({ target: IQN, lun: 9 }), { statusCode: 404, message: /has no LUN 9/ });
+});
+
+t.test('the periodic size check (sizeCheckInterval) picks up a grown volume by itself', async (t) => {
+  const { client, stores, served } = await setup(t, undefined, 'sizeCheckInterval: 1\n');
+  const device = served.get(IQN)!;
+  await device.execute(command(1, [0x00]));
+  await device.execute(command(1, [0x00]));
+  stores[0]!.externalSize = 3 << 20;
+  await until(t, 'the LUN grew to 3 MiB', async () => (await client.luns())[0]?.size === 3 << 20);
+  const tur = await device.execute(command(1, [0x00]));
+  t.equal(tur.status, 2, 'the next command gets CHECK CONDITION');
+  t.same([tur.sense?.[2]! & 0x0f, tur.sense?.[12], tur.sense?.[13]], [0x06, 0x2a, 0x09], 'UNIT ATTENTION: CAPACITY DATA HAS CHANGED');
+});
+
+t.test('sizeCheckInterval: 0 turns the periodic check off', async (t) => {
+  const { client, stores } = await setup(t, undefined, 'sizeCheckInterval: 0\n');
+  stores[0]!.externalSize = 3 << 20;
+  await new Promise((r) => setTimeout(r, 1500));
+  t.equal((await client.luns())[0]?.size, 1 << 20, 'unchanged without a rescan');
 });
 
 t.test('shutdown closes the transport and the stores and removes the socket', async (t) => {
