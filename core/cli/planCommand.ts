@@ -8,7 +8,6 @@
  * or any other failure (bad usage included, so that 2 always means "changes").
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, formatIssue, type ConfigIssue } from '../config/ConfigError.js';
 import { Host } from '../host/Host.js';
 import { createLogger } from '../log/createLogger.js';
@@ -17,7 +16,7 @@ import { renderPlan } from '../plan/renderPlan.js';
 import { jsonText } from './ClientCommand.js';
 import { locateSocket } from './locateSocket.js';
 import { DaemonNotRunning, ManagementApiError, ManagementClient } from './ManagementClient.js';
-import type { CommandIo } from './runClientCommand.js';
+import { parseClientArgs, type CommandIo } from './runClientCommand.js';
 
 export const PLAN_USAGE = 'plan [FILE] [--json] [--socket PATH | --config FILE]';
 export const PLAN_SUMMARY = 'show what a reload of FILE (default: the daemon\'s declaration) would change; exit 0 none, 2 changes, 1 invalid';
@@ -27,17 +26,7 @@ export const PLAN_EXIT = { noChanges: 0, invalid: 1, changes: 2 } as const;
 export async function runPlanCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        json: { type: 'boolean', default: false },
-        socket: { type: 'string' },
-        config: { type: 'string', short: 'c' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseClientArgs(argv);
   } catch (err) {
     io.stderr.write(`lunhost plan: ${(err as Error).message}\nusage: lunhost ${PLAN_USAGE}\n`);
     return PLAN_EXIT.invalid;

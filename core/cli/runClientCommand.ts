@@ -35,20 +35,25 @@ export function clientCommandsHelp(): string {
     + '  (client commands take --json for scripts, and --socket PATH or --config FILE to find the daemon)\n';
 }
 
+/** The options every client command takes: --json, --socket PATH, --config FILE, --help. */
+export function parseClientArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      json: { type: 'boolean', default: false },
+      socket: { type: 'string' },
+      config: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+}
+
 export async function runClientCommand(command: ClientCommand, argv: readonly string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        json: { type: 'boolean', default: false },
-        socket: { type: 'string' },
-        config: { type: 'string', short: 'c' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseClientArgs(argv);
   } catch (err) {
     io.stderr.write(`lunhost ${command.name}: ${(err as Error).message}\nusage: lunhost ${command.usage} [--json] [--socket PATH | --config FILE]\n`);
     return 2;

@@ -26,7 +26,8 @@ import { DataOutCollector, DataOutError, type BurstLimits } from './DataOutColle
 import type { IscsiSession } from './IscsiSession.js';
 import type { ScsiTask } from './ScsiTask.js';
 import type { ConnectionHost } from './ConnectionHost.js';
-import { fixedSense } from './FixedSense.js';
+import { buildFixedSense } from '../../../core/scsi/Sense.js';
+import { SenseCodes } from '../../../core/scsi/SenseCodes.js';
 import { snAdd } from './SerialNumber.js';
 
 const enum State { Login, FullFeature, LoggingOut, Closed }
@@ -590,7 +591,7 @@ export class IscsiConnection {
       const unsolicited = pdu.dataLength > 0 || !h.final;
       if (writeLength > this.options.maxBufferedWriteBytes) {
         // More than we ever buffer: INVALID FIELD IN CDB; unsolicited data is dropped on arrival.
-        task.refusal = { status: STATUS_CHECK_CONDITION, sense: fixedSense(0x05, 0x24, 0x00) };
+        task.refusal = { status: STATUS_CHECK_CONDITION, sense: buildFixedSense(SenseCodes.invalidFieldInCdb) };
       } else if (unsolicited || this.buffered + writeLength <= this.options.maxBufferedWriteBytes) {
         // All of the write as immediate data in one socket chunk: write from that view (no copy).
         const whole = h.final && pdu.dataLength === writeLength && pdu.data.length === 1 ? pdu.data[0]! : null;
