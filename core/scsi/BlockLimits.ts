@@ -36,3 +36,16 @@ export function optimalUnmapGranularity(lu: LogicalUnit): number {
 export function isThin(lu: LogicalUnit): boolean {
   return lu.store.capabilities.discard && lu.store.discard !== undefined;
 }
+
+/** MAXIMUM ATOMIC TRANSFER LENGTH cap in blocks (libiscsi's WriteAtomic16 suite writes up to 256). */
+const MAX_ATOMIC_TRANSFER_BLOCKS = 256;
+
+/** WRITE ATOMIC(16) is offered: the store promises all-or-nothing writes. */
+export function hasAtomicWrite(lu: LogicalUnit): boolean {
+  return lu.store.capabilities.atomicWrite === true && lu.store.writeAtomic !== undefined;
+}
+
+/** MAXIMUM ATOMIC TRANSFER LENGTH in blocks (0 when WRITE ATOMIC is not offered). */
+export function maxAtomicTransferBlocks(lu: LogicalUnit): number {
+  return hasAtomicWrite(lu) ? Math.min(MAX_ATOMIC_TRANSFER_BLOCKS, lu.maxTransferBlocks) : 0;
+}

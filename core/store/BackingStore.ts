@@ -23,6 +23,8 @@ export interface StoreCapabilities {
   readonly resize: boolean;
   /** Writes are refused by the store itself (a snapshot, a read-only file). */
   readonly readOnly: boolean;
+  /** writeAtomic() is offered: all-or-nothing writes, also across a crash (WRITE ATOMIC(16)). Absent = false. */
+  readonly atomicWrite?: boolean;
 }
 
 export interface AllocationExtent {
@@ -45,6 +47,14 @@ export interface BackingStore {
   write(src: Buffer, offset: number, fua: boolean): Promise<void>;
   /** Make every acknowledged write durable (SYNCHRONIZE CACHE). */
   flush(): Promise<void>;
+
+  /**
+   * Write all of `src` at `offset` or none of it, also across a crash or a
+   * power loss: after a restart a read sees either the old or the new bytes
+   * of the whole range, never a mix (only called when capabilities.atomicWrite).
+   * On success the data is on stable storage (as with `fua`).
+   */
+  writeAtomic?(src: Buffer, offset: number, fua: boolean): Promise<void>;
 
   /** Deallocate a byte range (only called when capabilities.discard). */
   discard?(offset: number, length: number): Promise<void>;

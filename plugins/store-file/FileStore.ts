@@ -26,14 +26,19 @@
  * file (a no-op that fails with EOPNOTSUPP where holes are unsupported); if
  * that or loading the addon fails, a warning says why and the capabilities
  * stay off, so core/scsi advertises a fully provisioned LUN.
+ *
+ * WRITE ATOMIC (writable LUNs with a state directory): writeAtomic goes
+ * through an intent journal in that directory (./AtomicJournal), replayed
+ * at open when a crash interrupted it.
  */
 import { constants, fdatasync, read as fsRead, write as fsWrite, type Stats } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../core/log/Logger.js';
 import type { AllocationExtent, BackingStore, StoreCapabilities } from '../../core/store/BackingStore.js';
 import { StoreError, type StoreErrorKind } from '../../core/store/StoreError.js';
+import { AtomicJournal } from './AtomicJournal.js';
 import { blockDeviceSize } from './BlockDeviceSize.js';
 import { loadSparseFileNative, type SparseFileNative } from './SparseFileNative.js';
 import { storeErrorKindOf } from './storeErrorKindOf.js';
@@ -46,12 +51,17 @@ export interface FileStoreOptions {
   readonly readOnly: boolean;
   readonly blockSize: number;
   readonly log: Logger;
+  /**
+   * The LUN's state directory: holds the atomic write journal (./AtomicJournal).
+   * Absent: no WRITE ATOMIC (capabilities.atomicWrite false).
+   */
+  readonly stateDir?: string;
 }
 
 type FileKind = 'file' | 'block-device';
 
 /** `sparse`: the addon loaded and the file system punches holes (probed at open). */
-function capabilitiesFor(kind: FileKind, readOnly: boolean, sparse: boolean): StoreCapabilities {
+function capabilitiesFor(kind: FileKind, readOnly: boolean, sparse: boolean, atomic: boolean): StoreCapabilities {
   // A read-only LUN on a thin file is still thin (LBPME, GET LBA STATUS); core/scsi refuses its UNMAPs as write-protected.
   const thin = sparse && kind === 'file';
   return Object.freeze({
@@ -61,10 +71,15 @@ function capabilitiesFor(kind: FileKind, readOnly: boolean, sparse: boolean): St
     allocationMap: thin,
     resize: kind === 'file' && !readOnly,
     readOnly,
+    // Only present when on, so the capabilities of a LUN without a journal read as before.
+    ...(atomic && !readOnly ? { atomicWrite: true } : {}),
   });
 }
 
 const EOPNOTSUPP = osConstants.errno.EOPNOTSUPP;
+
+/** File name of the atomic write journal in the LUN's state directory. */
+export const ATOMIC_JOURNAL_FILE = 'atomic-journal';
 
 /** errno of an addon rejection ({ errno }) or an fs error. */
 function errnoOf(err: unknown): number | undefined {
@@ -103,7 +118,9 @@ async function probeSparse(fh: FileHandle, path: string, size: number, readOnly:
 }
 
 export class FileStore implements BackingStore {
-  readonly capabilities: StoreCapabilities;
+  private caps: StoreCapabilities;
+  /** The atomic write journal, when a state directory was given and the LUN is writable. */
+  private journal: AtomicJournal | null = null;
   private currentSize: number;
   private closed = false;
   /** FALLOC_FL_ZERO_RANGE failed with EOPNOTSUPP once: writeZeroes punches holes instead. */
@@ -119,7 +136,11 @@ export class FileStore implements BackingStore {
     private readonly sparse: SparseFileNative | null = null,
   ) {
     this.currentSize = size;
-    this.capabilities = capabilitiesFor(kind, readOnly, sparse !== null);
+    this.caps = capabilitiesFor(kind, readOnly, sparse !== null, false);
+  }
+
+  get capabilities(): StoreCapabilities {
+    return this.caps;
   }
 
   get size(): number {
@@ -130,6 +151,20 @@ export class FileStore implements BackingStore {
     if (o.size !== 'auto' && (!Number.isSafeInteger(o.size) || o.size <= 0 || o.size % o.blockSize !== 0)) {
       throw new Error(`file LUN ${o.path}: size ${o.size} must be a positive multiple of the block size ${o.blockSize}`);
     }
+    const store = await FileStore.openStore(o);
+    if (o.stateDir === undefined || o.readOnly) return store;
+    try {
+      // Replays an atomic write a crash interrupted before anyone reads.
+      store.journal = await AtomicJournal.open(join(o.stateDir, ATOMIC_JOURNAL_FILE), store.fh, store.size, o.log);
+    } catch (err) {
+      await store.close().catch(() => undefined);
+      throw err;
+    }
+    store.caps = capabilitiesFor(store.kind, false, store.sparse !== null, true);
+    return store;
+  }
+
+  private static async openStore(o: FileStoreOptions): Promise<FileStore> {
     const existing = await statOrNull(o.path);
     if (existing === null) return FileStore.create(o);
     if (existing.isDirectory()) throw new Error(`file LUN ${o.path} is a directory; give the path of a file (it is created when absent) or a block device`);
@@ -230,6 +265,7 @@ export class FileStore implements BackingStore {
 
   write(src: Buffer, offset: number, fua: boolean): Promise<void> {
     if (this.readOnly) return Promise.reject(new StoreError('write-protected', `${this.path} is open read-only`));
+    if (this.journal !== null && this.journal.blocked !== null) return Promise.reject(this.blockedError());
     return new Promise((resolve, reject) => {
       const fd = this.fh.fd;
       const length = src.length;
@@ -268,6 +304,21 @@ export class FileStore implements BackingStore {
     });
   }
 
+  /** No write may be acknowledged while a journaled atomic write waits for its replay (it would overwrite it). */
+  private blockedError(): StoreError {
+    return new StoreError('medium', `${this.path}: ${this.journal?.blocked?.message ?? 'writes are refused'}`);
+  }
+
+  /** All-or-nothing through the journal; always durable when it resolves (so `fua` changes nothing). */
+  async writeAtomic(src: Buffer, offset: number, _fua: boolean): Promise<void> {
+    if (this.journal === null) throw new StoreError(this.readOnly ? 'write-protected' : 'unsupported', `${this.path}: atomic writes need a writable LUN with a state directory`);
+    try {
+      await this.journal.write(src, offset);
+    } catch (err) {
+      throw this.storeError(err, 'atomic write', offset, src.length);
+    }
+  }
+
   async flush(): Promise<void> {
     if (this.readOnly) return;
     try {
@@ -281,6 +332,7 @@ export class FileStore implements BackingStore {
 
   /** Punches a hole: the blocks are freed and read back as zeros; the file keeps its size. */
   async discard(offset: number, length: number): Promise<void> {
+    if (this.journal !== null && this.journal.blocked !== null) throw this.blockedError();
     const native = this.thinOrThrow('discard');
     try {
       await native.punchHole(this.fh.fd, offset, length);
@@ -291,6 +343,7 @@ export class FileStore implements BackingStore {
 
   /** Zeroes without sending data: FALLOC_FL_ZERO_RANGE, or a punched hole where that is unsupported. */
   async writeZeroes(offset: number, length: number): Promise<void> {
+    if (this.journal !== null && this.journal.blocked !== null) throw this.blockedError();
     const native = this.thinOrThrow('write zeroes');
     try {
       if (!this.zeroRangeUnsupported) {
@@ -367,6 +420,7 @@ export class FileStore implements BackingStore {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.journal?.close();
       if (!this.readOnly) await this.fh.datasync();
     } finally {
       await this.fh.close();

@@ -30,6 +30,7 @@ export const fileStoreProvider: StoreProvider = {
       readOnly: req.readOnly,
       blockSize: req.blockSize,
       log: req.log,
+      stateDir: req.stateDir,
     });
   },
 };

@@ -35,10 +35,6 @@ import { parseIscsiTestCu, type CuTestResult } from '../helpers/IscsiTestCuRepor
 /** Skip reasons the suite prints that are acceptable, and why. */
 export const ALLOWED_SKIPS: ReadonlyArray<{ readonly reason: RegExp; readonly why: string }> = [
   { reason: /--allow-sanitize flag is not set/, why: 'the main LUN does not allow SANITIZE (the Sanitize suite runs against one that does, below)' },
-  {
-    reason: /WRITEATOMIC16 is not implemented/,
-    why: 'WRITE ATOMIC(16) is SBC-4, beyond the SBC-3 lunhost implements; a file store cannot promise an all-or-nothing write across a power loss, so lunhost does not advertise one',
-  },
   { reason: /SANITIZE CRYPTO_ERASE is not implemented/, why: 'CRYPTO ERASE needs a self-encrypting medium; SANITIZE offers OVERWRITE and BLOCK ERASE' },
 ];
 

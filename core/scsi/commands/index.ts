@@ -32,6 +32,7 @@ import { unmap } from './unmap.js';
 import { verify10, verify12, verify16 } from './verify.js';
 import { writeAndVerify10, writeAndVerify12, writeAndVerify16 } from './writeAndVerify.js';
 import { writeSame10, writeSame16 } from './writeSame.js';
+import { writeAtomic16 } from './writeAtomic.js';
 import { preventAllowMediumRemoval } from './preventAllowMediumRemoval.js';
 import { sanitizeBlockErase, sanitizeExitFailureMode, sanitizeOverwrite } from './sanitize.js';
 
@@ -59,6 +60,7 @@ export const ALL_COMMANDS: readonly CommandDefinition[] = [
   writeAndVerify10, writeAndVerify12, writeAndVerify16,
   prefetch10, prefetch16,
   orWrite16,
+  writeAtomic16,
   readDefectData10, readDefectData12,
   preventAllowMediumRemoval,
   sanitizeOverwrite, sanitizeBlockErase, sanitizeExitFailureMode,

@@ -6,7 +6,7 @@ import type { ItNexus } from '../ScsiCommand.js';
 import type { ScsiUnit } from '../ScsiUnit.js';
 import type { LogicalUnit } from '../LogicalUnit.js';
 import {
-  isThin, MAX_COMPARE_AND_WRITE_BLOCKS, MAX_UNMAP_BLOCKS, MAX_UNMAP_DESCRIPTORS, maxWriteSameBlocks, optimalUnmapGranularity,
+  isThin, MAX_COMPARE_AND_WRITE_BLOCKS, MAX_UNMAP_BLOCKS, MAX_UNMAP_DESCRIPTORS, maxAtomicTransferBlocks, maxWriteSameBlocks, optimalUnmapGranularity,
 } from '../BlockLimits.js';
 
 export const VpdPage = {
@@ -115,6 +115,8 @@ function blockLimits(lu: LogicalUnit): Buffer {
   }
   // MAXIMUM WRITE SAME LENGTH (64 bits; WRITE SAME is emulated on every store).
   b.writeUInt32BE(maxWriteSameBlocks(lu), 36);
+  // MAXIMUM ATOMIC TRANSFER LENGTH (0 without WRITE ATOMIC); ATOMIC ALIGNMENT and GRANULARITY 0: no restriction.
+  b.writeUInt32BE(maxAtomicTransferBlocks(lu), 40);
   return b;
 }
 
