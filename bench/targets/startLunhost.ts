@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TargetUnderTest } from './TargetUnderTest.js';
 import { waitForPort } from './waitForPort.js';
+import { stopChild } from './stopChild.js';
 
 const IQN = 'iqn.2026-11.io.lunhost.bench:disk';
 
@@ -31,10 +32,6 @@ ${opts.sheepBacking ? `      - lun: 2
     lunUrl: `iscsi://127.0.0.1:${opts.port}/${IQN}/1`,
     sheepLunUrl: opts.sheepBacking ? `iscsi://127.0.0.1:${opts.port}/${IQN}/2` : null,
     pid: child.pid!,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () => stopChild(child, 'SIGTERM'),
   };
 }

@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { TargetUnderTest } from './TargetUnderTest.js';
 import { waitForPort } from './waitForPort.js';
+import { stopChild } from './stopChild.js';
 
 const IQN = 'iqn.2026-11.io.lunhost.bench:tgtd';
 
@@ -18,10 +19,6 @@ export async function startTgtd(opts: { file: string; port: number; controlPort:
     lunUrl: `iscsi://127.0.0.1:${opts.port}/${IQN}/1`,
     sheepLunUrl: opts.sheepBacking ? `iscsi://127.0.0.1:${opts.port}/${IQN}/2` : null,
     pid: child.pid!,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL'); // tgtd ignores SIGTERM while it has targets
-    }),
+    stop: () => stopChild(child, 'SIGKILL'), // tgtd ignores SIGTERM while it has targets
   };
 }

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LunhostDaemon } from '../helpers/LunhostDaemon.js';
 import { runTool } from '../helpers/runTool.js';
+import { fileTargetYaml } from '../helpers/fileTargetYaml.js';
 
 const IQN = 'iqn.2026-11.io.lunhost.test:chap-qemu';
 const SECRET = 'qemuChapSecret-2026';
@@ -16,20 +17,10 @@ const SECRET = 'qemuChapSecret-2026';
 const daemon = await LunhostDaemon.start({
   yaml: (port, dir) => {
     writeFileSync(join(dir, 'chap.secret'), SECRET);
-    return `portals:
-  - name: test
-    listen: 127.0.0.1:${port}
-targets:
-  - iqn: ${IQN}
-    bindings: [ALL]
-    auth:
-      chap: { username: qemu-user, secretFile: chap.secret }
-    luns:
-      - lun: 1
-        store: file
-        path: ${dir}/disk.img
-        size: 32MiB
-`;
+    return fileTargetYaml(port, dir, [{ lun: 1, file: 'disk.img', size: '32MiB' }], '', {
+      iqn: IQN,
+      targetLines: '    auth:\n      chap: { username: qemu-user, secretFile: chap.secret }\n',
+    });
   },
 });
 t.teardown(() => daemon.dispose());

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LunhostDaemon } from '../helpers/LunhostDaemon.js';
 import { runTool } from '../helpers/runTool.js';
+import { fileTargetYaml } from '../helpers/fileTargetYaml.js';
 import { lunhost, waitForSocket } from '../helpers/lunhostCli.js';
 import type { SessionInfo } from '../../core/transport/Transport.js';
 
@@ -19,20 +20,10 @@ const SECRET = 'digestChapSecret-77';
 const daemon = await LunhostDaemon.start({
   yaml: (port, dir) => {
     writeFileSync(join(dir, 'chap.secret'), SECRET);
-    return `portals:
-  - name: test
-    listen: 127.0.0.1:${port}
-targets:
-  - iqn: ${IQN}
-    bindings: [ALL]
-    auth:
-      chap: { username: digester, secretFile: chap.secret }
-    luns:
-      - lun: 1
-        store: file
-        path: ${dir}/disk.img
-        size: 64MiB
-`;
+    return fileTargetYaml(port, dir, [{ lun: 1, file: 'disk.img', size: '64MiB' }], '', {
+      iqn: IQN,
+      targetLines: '    auth:\n      chap: { username: digester, secretFile: chap.secret }\n',
+    });
   },
 });
 t.teardown(() => daemon.dispose());

@@ -8,7 +8,13 @@ export interface FileLun {
   readonly readOnly?: boolean;
 }
 
-export function fileTargetYaml(port: number, dir: string, luns: readonly FileLun[], extra = ''): string {
+/** Target-level variations: another name, or lines set under the target (e.g. `auth:`), indented by 4. */
+export interface TargetOptions {
+  readonly iqn?: string;
+  readonly targetLines?: string;
+}
+
+export function fileTargetYaml(port: number, dir: string, luns: readonly FileLun[], extra = '', target: TargetOptions = {}): string {
   const lunLines = luns.map((l) => [
     `      - lun: ${l.lun}`,
     '        store: file',
@@ -20,9 +26,9 @@ export function fileTargetYaml(port: number, dir: string, luns: readonly FileLun
   - name: test
     listen: 127.0.0.1:${port}
 targets:
-  - iqn: ${E2E_IQN}
+  - iqn: ${target.iqn ?? E2E_IQN}
     bindings: [ALL]
-    luns:
+${target.targetLines ?? ''}    luns:
 ${lunLines}
 ${extra}`;
 }

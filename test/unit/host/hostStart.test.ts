@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../helpers/freePort.js';
 import t from 'tap';
 import { Host } from '../../../core/host/Host.js';
 import { lunhostRoot } from '../../../core/host/packageInfo.js';
@@ -24,13 +25,6 @@ async function listening(): Promise<net.Server> {
 }
 const portOf = (s: net.Server) => (s.address() as net.AddressInfo).port;
 const close = (s: net.Server) => new Promise<void>((resolve) => s.close(() => resolve()));
-
-async function freePort(): Promise<number> {
-  const s = await listening();
-  const p = portOf(s);
-  await close(s);
-  return p;
-}
 
 function project(yaml: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lunhost-start-'));

@@ -6,10 +6,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../helpers/freePort.js';
 import t from 'tap';
 import { ConfigError } from '../../../core/config/ConfigError.js';
 import { Host } from '../../../core/host/Host.js';
@@ -41,14 +41,6 @@ targets:
         store: memory
         size: 8MiB
 ${lunExtra}`;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function refusal(p: Promise<unknown>): Promise<ConfigError> {
