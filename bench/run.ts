@@ -2,7 +2,9 @@
  * `npm run bench`: lunhost and tgtd side by side in one run.
  *
  * Both serve an identical sparse file on the same filesystem; both are warmed
- * by writing the file once; then every workload runs against each daemon in
+ * by writing the file once, and before every sample the daemon's file is
+ * synced and read into the page cache (./settleFile: these machines reclaim
+ * page cache on their own); then every workload runs against each daemon in
  * turn (the order alternating every round, so drift hits both alike), for
  * several rounds. Reported per workload: the median IOPS and MB/s of each, the
  * lunhost/tgtd ratio, CPU seconds per 100k ops (or per GiB) of each daemon,
@@ -28,6 +30,7 @@ import type { TargetUnderTest } from './targets/TargetUnderTest.js';
 import { renderMarkdown, summarise, type BenchStore, type Sample } from './report.js';
 import { freePorts } from './freePorts.js';
 import { createSheepVdis, type SheepVdis } from './SheepVdis.js';
+import { settleFile } from './settleFile.js';
 
 const REPO = resolve(new URL('../..', import.meta.url).pathname);
 
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
         for (const w of workloads) {
           const order = round % 2 === 0 ? daemons : [...daemons].reverse();
           for (const d of order) {
+            if (store === 'file') settleFile(files[d.name as keyof typeof files]);
             const s = await measure(d, store, round, w, scale);
             samples.push(s);
             process.stderr.write(`round ${round + 1} ${store} ${w.id} ${d.name}: ${(s.ops / s.seconds).toFixed(0)} IOPS, ${(s.bytes / s.seconds / 1e6).toFixed(1)} MB/s\n`);

@@ -25,6 +25,14 @@ export interface StoreCapabilities {
   readonly readOnly: boolean;
   /** writeAtomic() is offered: all-or-nothing writes, also across a crash (WRITE ATOMIC(16)). Absent = false. */
   readonly atomicWrite?: boolean;
+  /**
+   * read() and write() hold no reference to `dst` / `src` once their promise
+   * has settled (fulfilled or rejected): nothing of theirs still reads or
+   * fills the buffer, in this process or a worker. The caller may then reuse
+   * it at once (core/buffers/DataBufferPool). Absent = false: such buffers are
+   * left to the garbage collector instead.
+   */
+  readonly buffersFreeOnSettle?: boolean;
 }
 
 export interface AllocationExtent {

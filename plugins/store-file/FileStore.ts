@@ -16,7 +16,11 @@
  *
  * I/O goes straight between the caller's buffer and the descriptor (no
  * copies); short transfers are continued; reads beyond end of file return
- * zeros. FUA and flush use fdatasync.
+ * zeros. FUA and flush use fdatasync. Small reads are first served from the
+ * page cache on the calling thread (RWF_NOWAIT, ./CachedReadNative); what is
+ * not cached goes through the libuv threadpool, so the event loop never
+ * waits for the disk. Writes leave in batches, one batch in flight per file
+ * (./WriteQueue).
  *
  * Thin provisioning (regular files only): discard punches holes (the space
  * is freed, the range reads as zeros), writeZeroes uses FALLOC_FL_ZERO_RANGE
@@ -31,7 +35,7 @@
  * through an intent journal in that directory (./AtomicJournal), replayed
  * at open when a crash interrupted it.
  */
-import { constants, fdatasync, read as fsRead, write as fsWrite, type Stats } from 'node:fs';
+import { constants, read as fsRead, type Stats } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,6 +45,9 @@ import { StoreError, type StoreErrorKind } from '../../core/store/StoreError.js'
 import { AtomicJournal } from './AtomicJournal.js';
 import { blockDeviceSize } from './BlockDeviceSize.js';
 import { loadSparseFileNative, type SparseFileNative } from './SparseFileNative.js';
+import { loadCachedReadNative, type CachedReadNative } from './CachedReadNative.js';
+import { loadWriteBatchNative } from './WriteBatchNative.js';
+import { WriteQueue, writeEachWithFs } from './WriteQueue.js';
 import { storeErrorKindOf } from './storeErrorKindOf.js';
 
 export interface FileStoreOptions {
@@ -71,12 +78,23 @@ function capabilitiesFor(kind: FileKind, readOnly: boolean, sparse: boolean, ato
     allocationMap: thin,
     resize: kind === 'file' && !readOnly,
     readOnly,
+    // read() settles only after its pread returned; write() only after its batch (./WriteQueue) returned.
+    buffersFreeOnSettle: true,
     // Only present when on, so the capabilities of a LUN without a journal read as before.
     ...(atomic && !readOnly ? { atomicWrite: true } : {}),
   });
 }
 
 const EOPNOTSUPP = osConstants.errno.EOPNOTSUPP;
+
+/**
+ * Reads up to this size are first tried from the page cache on the event
+ * loop (./CachedReadNative): for them the threadpool round trip costs more
+ * than the copy. Larger reads go to the threadpool, where their copy runs
+ * beside the event loop.
+ */
+const CACHED_READ_MAX = 64 * 1024;
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** File name of the atomic write journal in the LUN's state directory. */
 export const ATOMIC_JOURNAL_FILE = 'atomic-journal';
@@ -125,6 +143,10 @@ export class FileStore implements BackingStore {
   private closed = false;
   /** FALLOC_FL_ZERO_RANGE failed with EOPNOTSUPP once: writeZeroes punches holes instead. */
   private zeroRangeUnsupported = false;
+  /** Page-cache reads on the event loop; null when the addon or RWF_NOWAIT is missing. */
+  private cached: CachedReadNative | null = loadCachedReadNative();
+  /** Writes go to the threadpool in batches, one batch in flight (./WriteQueue). */
+  private readonly writes: WriteQueue;
 
   private constructor(
     readonly path: string,
@@ -137,6 +159,12 @@ export class FileStore implements BackingStore {
   ) {
     this.currentSize = size;
     this.caps = capabilitiesFor(kind, readOnly, sparse !== null, false);
+    const batch = loadWriteBatchNative();
+    this.writes = new WriteQueue(
+      () => this.fh.fd,
+      batch !== null ? (fd, buffers, positions) => batch.writeBatch(fd, buffers, positions) : writeEachWithFs,
+      (cause, offset, length) => this.writeError(cause, offset, length),
+    );
   }
 
   get capabilities(): StoreCapabilities {
@@ -240,10 +268,17 @@ export class FileStore implements BackingStore {
   // fs.read/fs.write with callbacks on the raw descriptor: several times less
   // CPU per call than FileHandle's promise methods (measured with bench/).
   read(dst: Buffer, offset: number): Promise<void> {
+    const length = dst.length;
+    let done = 0;
+    const fd = this.fh.fd; // -1 once closed: the threadpool read below then reports it
+    if (this.cached !== null && fd >= 0 && length <= CACHED_READ_MAX && length > 0) {
+      const n = this.cached.readCached(fd, dst, 0, length, offset);
+      if (n === length) return RESOLVED;
+      if (n > 0) done = n; // the rest is not cached
+      else if (n === -EOPNOTSUPP) this.cached = null;
+      // Otherwise (not cached, end of file, an error) the threadpool read below does it, or reports it.
+    }
     return new Promise((resolve, reject) => {
-      const fd = this.fh.fd;
-      const length = dst.length;
-      let done = 0;
       const step = (err: NodeJS.ErrnoException | null, n: number): void => {
         if (err) { reject(this.storeError(err, 'read', offset, length)); return; }
         if (n === 0) { dst.fill(0, done); resolve(); return; } // beyond end of file: the medium reads as zeros
@@ -266,42 +301,7 @@ export class FileStore implements BackingStore {
   write(src: Buffer, offset: number, fua: boolean): Promise<void> {
     if (this.readOnly) return Promise.reject(new StoreError('write-protected', `${this.path} is open read-only`));
     if (this.journal !== null && this.journal.blocked !== null) return Promise.reject(this.blockedError());
-    return new Promise((resolve, reject) => {
-      const fd = this.fh.fd;
-      const length = src.length;
-      let done = 0;
-      const synced = (err: NodeJS.ErrnoException | null): void => {
-        if (err) reject(this.storeError(err, 'write', offset, length));
-        else resolve();
-      };
-      const sync = (): void => {
-        try {
-          fdatasync(fd, synced);
-        } catch (err) {
-          reject(this.storeError(err, 'write', offset, length));
-        }
-      };
-      const step = (err: NodeJS.ErrnoException | null, n: number): void => {
-        if (err) { reject(this.storeError(err, 'write', offset, length)); return; }
-        done += n;
-        if (done < length) next();
-        else if (fua) sync();
-        else resolve();
-      };
-      const next = (): void => {
-        try {
-          fsWrite(fd, src, done, length - done, offset + done, step);
-        } catch (err) {
-          reject(this.storeError(err, 'write', offset, length));
-        }
-      };
-      if (length === 0) {
-        if (fua) sync();
-        else resolve();
-      } else {
-        next();
-      }
-    });
+    return this.writes.write(src, offset, fua);
   }
 
   /** No write may be acknowledged while a journaled atomic write waits for its replay (it would overwrite it). */
@@ -420,11 +420,19 @@ export class FileStore implements BackingStore {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.writes.idle();
       await this.journal?.close();
       if (!this.readOnly) await this.fh.datasync();
     } finally {
       await this.fh.close();
     }
+  }
+
+  /** A failed batched write: an errno from the addon, or an fs error (fdatasync, a closed descriptor). */
+  private writeError(cause: number | Error, offset: number, length: number): StoreError {
+    if (typeof cause !== 'number') return this.storeError(cause, 'write', offset, length);
+    const code = codeOfErrno(cause);
+    return new StoreError(storeErrorKindOf(code, this.closed), `write of ${length} bytes at ${offset} in ${this.path} failed: ${code ?? `errno ${cause}`}`);
   }
 
   private storeError(err: unknown, op: string, offset: number, length: number): StoreError {

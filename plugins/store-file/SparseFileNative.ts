@@ -1,11 +1,9 @@
 /**
- * Typed access to the small N-API addon in ./native (built by `npm ci`'s
- * install script): hole punching and data/hole seeking, which Node's fs lacks.
- * All calls run on the libuv threadpool.
+ * Typed access to the sparse-file addon (./native/src/sparse_file.c): hole
+ * punching and data/hole seeking, which Node's fs lacks. All calls run on
+ * the libuv threadpool.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { loadNativeAddon } from './loadNativeAddon.js';
 
 export interface SparseFileNative {
   /** Deallocate [offset, offset+length); the file size is kept; the range reads as zeros. */
@@ -18,20 +16,7 @@ export interface SparseFileNative {
   seekHole(fd: number, offset: number): Promise<number>;
 }
 
-// dist/plugins/store-file/SparseFileNative.js → plugins/store-file/native/build/Release
-const here = fileURLToPath(new URL('.', import.meta.url));
-const ADDON = join(here, '../../../plugins/store-file/native/build/Release/sparse_file.node');
-
-let loaded: SparseFileNative | Error | undefined;
-
-/** The addon, or an Error saying why it is unavailable (e.g. not built). Loaded once. */
+/** The addon, or an Error saying why it is unavailable (e.g. not built). */
 export function loadSparseFileNative(): SparseFileNative | Error {
-  if (loaded === undefined) {
-    try {
-      loaded = createRequire(import.meta.url)(ADDON) as SparseFileNative;
-    } catch (err) {
-      loaded = new Error(`the sparse-file addon is not built (${ADDON}): run \`npm ci\` or \`npm run install\`; ${(err as Error).message}`);
-    }
-  }
-  return loaded;
+  return loadNativeAddon<SparseFileNative>('sparse_file');
 }

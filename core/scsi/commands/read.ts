@@ -1,6 +1,7 @@
 /**
  * READ(6), READ(10), READ(12), READ(16) (SBC-3 5.10-5.13). Hot path: one
- * buffer of the exact length, filled by the store.
+ * buffer of the exact length (a pooled one for stores that allow it),
+ * filled by the store.
  */
 import type { ScsiCommand, ScsiResult } from '../ScsiCommand.js';
 import { ScsiStatus } from '../ScsiCommand.js';
@@ -9,6 +10,7 @@ import type { LogicalUnit } from '../LogicalUnit.js';
 import { CheckCondition } from '../CheckCondition.js';
 import { cdbLba, cdbTransferLength, transferLengthByte } from '../BlockCdb.js';
 import { GOOD } from '../ScsiResults.js';
+import { dataBuffers } from '../../buffers/DataBufferPool.js';
 
 async function executeRead(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResult> {
   const cdb = cmd.cdb;
@@ -20,8 +22,16 @@ async function executeRead(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResul
   if (blocks === 0) return GOOD;
   if (blocks > lu.maxTransferBlocks) throw CheckCondition.invalidFieldInCdb(transferLengthByte(cdb[0]));
   const bs = lu.blockSize;
-  const data = Buffer.allocUnsafe(blocks * bs);
-  await lu.store.read(data, lba * bs);
+  const store = lu.store;
+  // A reusable buffer when the store lets go of it on settling; the transport releases it once sent.
+  const pooled = store.capabilities.buffersFreeOnSettle === true;
+  const data = pooled ? dataBuffers.acquire(blocks * bs) : Buffer.allocUnsafe(blocks * bs);
+  try {
+    await store.read(data, lba * bs);
+  } catch (err) {
+    if (pooled) dataBuffers.release(data);
+    throw err;
+  }
   return { status: ScsiStatus.Good, sense: null, dataIn: data };
 }
 

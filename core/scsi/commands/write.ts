@@ -18,6 +18,7 @@ import { CheckCondition } from '../CheckCondition.js';
 import { cdbLba, cdbTransferLength, transferLengthByte } from '../BlockCdb.js';
 import { GOOD } from '../ScsiResults.js';
 import { SenseCodes } from '../SenseCodes.js';
+import { dataBuffers } from '../../buffers/DataBufferPool.js';
 
 async function executeWrite(cmd: ScsiCommand, lu: LogicalUnit): Promise<ScsiResult> {
   const cdb = cmd.cdb;
@@ -52,6 +53,8 @@ export async function writeDataOut(cmd: ScsiCommand, lu: LogicalUnit, lba: numbe
       await lu.store.write(received === writing ? data : data.subarray(0, writing), lba * lu.blockSize, fua);
     } finally {
       lu.lbaLocks.endWrite(held);
+      // The Data-Out buffer is ours now (ScsiCommand.dataOut); reusable once a store that lets go of it settled.
+      if (lu.store.capabilities.buffersFreeOnSettle === true) dataBuffers.release(data);
     }
   }
   return received === bytes ? GOOD : { status: ScsiStatus.Good, sense: null, dataIn: null, commandDataLength: bytes };

@@ -29,6 +29,7 @@ import type { ConnectionHost } from './ConnectionHost.js';
 import { buildFixedSense } from '../../../core/scsi/Sense.js';
 import { SenseCodes } from '../../../core/scsi/SenseCodes.js';
 import { snAdd } from './SerialNumber.js';
+import { dataBuffers } from '../../../core/buffers/DataBufferPool.js';
 
 const enum State { Login, FullFeature, LoggingOut, Closed }
 
@@ -97,6 +98,7 @@ export class IscsiConnection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.destroy());
+    socket.on('drain', () => this.releaseSentData());
     socket.on('close', () => this.destroy());
     this.loginTimer = setTimeout(() => {
       if (this.state === State.Login) this.destroy();
@@ -632,7 +634,8 @@ export class IscsiConnection {
   private startCollecting(task: ScsiTask, whole: Buffer | null = null): void {
     task.charged = task.writeLength;
     this.buffered += task.writeLength;
-    task.collector = new DataOutCollector(whole ?? Buffer.allocUnsafe(task.writeLength), this.burstLimits(), !task.pdu.final, this.allocateTttFn);
+    // A pooled buffer: it passes to core/scsi with the command (ScsiCommand.dataOut), which releases it.
+    task.collector = new DataOutCollector(whole ?? dataBuffers.acquire(task.writeLength), this.burstLimits(), !task.pdu.final, this.allocateTttFn);
   }
 
   /** The session's negotiated burst limits, read once (they are fixed after login). */
@@ -750,7 +753,22 @@ export class IscsiConnection {
   private readonly uncorkOutput = (): void => {
     this.outputCorked = false;
     this.socket.uncork();
+    this.releaseSentData();
   };
+
+  /** Data-In buffers (ScsiResult.dataIn, ours once execute() resolved) handed to the socket and not yet known to be written. */
+  private sentData: Buffer[] = [];
+
+  /**
+   * Gives the sent Data-In buffers back to the pool once the socket holds
+   * nothing unwritten: then the kernel has copied all of them. (A write the
+   * socket could not finish keeps writableLength above 0 until it is done.)
+   */
+  private releaseSentData(): void {
+    if (this.sentData.length === 0 || this.socket.writableLength !== 0) return;
+    for (const b of this.sentData) dataBuffers.release(b);
+    this.sentData.length = 0;
+  }
 
   private respond(task: ScsiTask, result: ScsiResult | null): void {
     const itt = task.itt;
@@ -774,6 +792,7 @@ export class IscsiConnection {
       const collapse = result.sense === null;
       if (send > 0) {
         dataSNs = this.sendDataIn(task, dataIn!.subarray(0, send), collapse ? result.status : null, over, under, residual);
+        this.sentData.push(dataIn!);
         if (collapse) return;
       }
     } else if (result.commandDataLength !== undefined && result.commandDataLength !== edtl) {
@@ -821,6 +840,11 @@ export class IscsiConnection {
   }
 
   private release(task: ScsiTask): void {
+    // Data-Out collected for a command that never ran is still ours to give back.
+    if (task.collector !== null && !task.executing) {
+      dataBuffers.release(task.collector.buffer);
+      task.collector = null;
+    }
     if (task.charged) {
       this.buffered -= task.charged;
       task.charged = 0;

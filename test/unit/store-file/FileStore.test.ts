@@ -5,6 +5,7 @@ import { FileStore } from '../../../plugins/store-file/FileStore.js';
 import { StoreError } from '../../../core/store/StoreError.js';
 import { storeErrorKindOf } from '../../../plugins/store-file/storeErrorKindOf.js';
 import { MemoryLogger } from '../../helpers/MemoryLogger.js';
+import { evictFromPageCache } from '../../helpers/evictFromPageCache.js';
 
 const MiB = 1024 * 1024;
 
@@ -22,7 +23,7 @@ t.test('creates an absent file sparse at the declared size, parents included', a
   t.ok(st.blocks * 512 < MiB, `sparse: ${st.blocks} blocks allocated`);
   t.equal(store.size, 64 * MiB);
   // Thin provisioning is on (the sparse-file addon is built and the test file system punches holes).
-  t.same(store.capabilities, { discard: true, discardZeroes: true, writeZeroes: true, allocationMap: true, resize: true, readOnly: false });
+  t.same(store.capabilities, { discard: true, discardZeroes: true, writeZeroes: true, allocationMap: true, resize: true, readOnly: false, buffersFreeOnSettle: true });
 });
 
 t.test('write, read back, FUA, flush', async (t) => {
@@ -55,6 +56,58 @@ t.test('reads beyond end of file are zero-filled', async (t) => {
   await store.read(buf, MiB - 1024);
   t.ok(buf.subarray(0, 512).every((b) => b === 9), 'data before EOF');
   t.ok(buf.subarray(512).every((b) => b === 0), 'zero-filled past EOF');
+});
+
+t.test('reads are right whether the data is cached, on disk only, or partly cached', async (t) => {
+  const path = join(t.testdir(), 'disk.img');
+  const store = await FileStore.open(opts(path, MiB));
+  t.teardown(() => store.close());
+  const data = Buffer.alloc(32 * 1024);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + (i >> 9)) & 0xff;
+  await store.write(data, 64 * 1024, true);
+  const cached = Buffer.alloc(data.length);
+  await store.read(cached, 64 * 1024);
+  t.same(cached, data, 'from the page cache');
+  evictFromPageCache(path);
+  const onDisk = Buffer.alloc(data.length);
+  await store.read(onDisk, 64 * 1024);
+  t.same(onDisk, data, 'from the disk (through the threadpool)');
+  evictFromPageCache(path);
+  await store.read(Buffer.alloc(4096), 64 * 1024); // caches the first page only
+  const partly = Buffer.alloc(data.length);
+  await store.read(partly, 64 * 1024);
+  t.same(partly, data, 'first page from the cache, the rest from the disk');
+  const large = Buffer.alloc(256 * 1024, 0xee);
+  await store.read(large, 0);
+  t.same(large.subarray(64 * 1024, 96 * 1024), data, 'a large read (always the threadpool)');
+  t.ok(large.subarray(0, 64 * 1024).every((b) => b === 0), 'unwritten part reads zeros');
+});
+
+t.test('many writes in flight at once (batched) all land, FUA ones included, in order for overlaps', async (t) => {
+  const path = join(t.testdir(), 'disk.img');
+  const store = await FileStore.open(opts(path, MiB));
+  t.teardown(() => store.close());
+  const writes: Promise<void>[] = [];
+  for (let i = 0; i < 200; i++) writes.push(store.write(Buffer.alloc(4096, i & 0xff), (i % 100) * 4096, i % 7 === 0));
+  await Promise.all(writes);
+  const back = await readFile(path);
+  for (let i = 0; i < 100; i++) {
+    const expected = (i + 100) & 0xff; // the later of the two writes to each block
+    if (!back.subarray(i * 4096, (i + 1) * 4096).every((b) => b === expected)) t.fail(`block ${i} is not ${expected}`);
+  }
+  t.pass('200 concurrent writes read back as the later write of each block');
+});
+
+t.test('close waits for the writes in flight, which land', async (t) => {
+  const path = join(t.testdir(), 'disk.img');
+  const store = await FileStore.open(opts(path, MiB));
+  const writes: Promise<void>[] = [];
+  for (let i = 0; i < 64; i++) writes.push(store.write(Buffer.alloc(4096, i + 1), i * 4096, false));
+  await store.close();
+  const results = await Promise.allSettled(writes);
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, 64, 'every write acknowledged');
+  const back = await readFile(path);
+  t.ok(Array.from({ length: 64 }, (_, i) => back[i * 4096] === i + 1).every(Boolean), 'and on disk');
 });
 
 t.test('data persists across close and reopen; size auto uses the file size', async (t) => {
@@ -143,6 +196,9 @@ t.test('I/O after close is a StoreError of kind gone', async (t) => {
   t.ok(err instanceof StoreError, 'StoreError');
   t.equal((err as StoreError).kind, 'gone');
   t.match((err as Error).message, path);
+  const werr = await store.write(Buffer.alloc(512), 0, false).catch((e: unknown) => e);
+  t.ok(werr instanceof StoreError, 'a write after close is a StoreError too');
+  t.equal((werr as StoreError).kind, 'gone');
   await store.close(); // idempotent
 });
 
