@@ -7,7 +7,7 @@ import { ScsiTarget } from '../../core/scsi/ScsiTarget.js';
 import type { PortalSpec, ServedTarget, SessionInfo, TargetAuth } from '../../core/transport/Transport.js';
 import { IscsiTcpTransport } from '../../plugins/transport-iscsi-tcp/IscsiTcpTransport.js';
 import { MemoryLogger } from './MemoryLogger.js';
-import { MemoryStore } from './MemoryStore.js';
+import { MemoryStore, type MemoryStoreOptions } from './MemoryStore.js';
 import { freePort } from './freePort.js';
 
 export const HARNESS_IQN = 'iqn.2026-11.io.lunhost.test:iscsi';
@@ -17,6 +17,7 @@ export interface HarnessLun {
   readonly lun: number;
   readonly size: number;
   readonly blockSize?: number;
+  readonly capabilities?: MemoryStoreOptions['capabilities'];
 }
 
 export interface HarnessOptions {
@@ -48,7 +49,7 @@ export class IscsiTransportHarness {
     });
     this.scsi = new ScsiTarget({ name: iqn, log: this.log });
     for (const l of o.luns ?? [{ lun: 1, size: 64 << 20 }]) {
-      const store = new MemoryStore({ size: l.size });
+      const store = new MemoryStore({ size: l.size, capabilities: l.capabilities });
       this.stores.set(l.lun, store);
       this.scsi.attachLun({ lun: l.lun, store, blockSize: l.blockSize ?? 512, readOnly: false });
     }

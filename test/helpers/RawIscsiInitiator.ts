@@ -106,6 +106,10 @@ export class RawIscsiInitiator {
     this.socket.pause();
   }
 
+  resumeReading(): void {
+    this.socket.resume();
+  }
+
   /** One Login Request; returns the response and its keys. */
   async loginStep(keys: readonly KeyValue[], o: { csg: number; nsg: number; transit: boolean; isid?: string; tsih?: number; cid?: number }): Promise<{ pdu: LoginResponsePdu; keys: Map<string, string> } | null> {
     const data = encodeTextKeys(keys);
