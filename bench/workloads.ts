@@ -76,7 +76,7 @@ export const WORKLOADS: readonly Workload[] = [
   },
   {
     id: 'read-4k-qd1', title: '4 KiB read, QD1 latency (qemu-img bench)', unit: 'ops',
-    run: (url, s) => qemuBench(url, false, 1, 4 * KiB, Math.round(20_000 * s.countFactor), 4 * KiB),
+    run: (url, s) => qemuBench(url, false, 1, 4 * KiB, Math.round(40_000 * s.countFactor), 4 * KiB),
   },
   {
     id: 'seqread-1m-qd8', title: '1 MiB sequential read, QD8 (iscsi-perf)', unit: 'bytes',

@@ -41,98 +41,112 @@ function writeIsid(b: Buffer, isid: string): void {
   b.write(isid, 8, 6, 'hex');
 }
 
+// Byte access without closures or bounds checks: the BHS is always 48 bytes (hot path, once per PDU).
+function u32(b: Buffer, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+function u16(b: Buffer, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
+function w32(b: Buffer, o: number, v: number): void {
+  b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v;
+}
+
+function w16(b: Buffer, o: number, v: number): void {
+  b[o] = v >>> 8; b[o + 1] = v;
+}
+
 export function decodeBhs(b: Buffer): AnyPdu {
   const opcode = b[0]! & 0x3f;
   const immediate = (b[0]! & 0x40) !== 0;
   const f = b[1]!;
   const totalAhsLength = b[4]!;
   const dataSegmentLength = dataSegmentLengthOf(b);
-  const u32 = (o: number): number => b.readUInt32BE(o);
-  const u16 = (o: number): number => b.readUInt16BE(o);
-  const common = { totalAhsLength, dataSegmentLength };
   switch (opcode) {
     case Opcode.NopOut:
-      return { opcode, ...common, immediate, lun: decodeLun(b, 8), itt: u32(16), ttt: u32(20), cmdSN: u32(24), expStatSN: u32(28) };
+      return { opcode, totalAhsLength, dataSegmentLength, immediate, lun: decodeLun(b, 8), itt: u32(b, 16), ttt: u32(b, 20), cmdSN: u32(b, 24), expStatSN: u32(b, 28) };
     case Opcode.ScsiCommand:
       return {
-        opcode, ...common, immediate,
+        opcode, totalAhsLength, dataSegmentLength, immediate,
         final: (f & 0x80) !== 0, read: (f & 0x40) !== 0, write: (f & 0x20) !== 0, attribute: f & 0x07,
-        lun: decodeLun(b, 8), itt: u32(16), expectedDataTransferLength: u32(20), cmdSN: u32(24), expStatSN: u32(28),
+        lun: decodeLun(b, 8), itt: u32(b, 16), expectedDataTransferLength: u32(b, 20), cmdSN: u32(b, 24), expStatSN: u32(b, 28),
         cdb: b.subarray(32, 48),
       };
     case Opcode.TaskManagementRequest:
       return {
-        opcode, ...common, immediate, fn: f & 0x7f, lun: decodeLun(b, 8), itt: u32(16), referencedTaskTag: u32(20),
-        cmdSN: u32(24), expStatSN: u32(28), refCmdSN: u32(32), expDataSN: u32(36),
+        opcode, totalAhsLength, dataSegmentLength, immediate, fn: f & 0x7f, lun: decodeLun(b, 8), itt: u32(b, 16), referencedTaskTag: u32(b, 20),
+        cmdSN: u32(b, 24), expStatSN: u32(b, 28), refCmdSN: u32(b, 32), expDataSN: u32(b, 36),
       };
     case Opcode.LoginRequest:
       return {
-        opcode, ...common, transit: (f & 0x80) !== 0, continue: (f & 0x40) !== 0, csg: (f >> 2) & 3, nsg: f & 3,
-        versionMax: b[2]!, versionMin: b[3]!, isid: isidHex(b), tsih: u16(14), itt: u32(16), cid: u16(20),
-        cmdSN: u32(24), expStatSN: u32(28),
+        opcode, totalAhsLength, dataSegmentLength, transit: (f & 0x80) !== 0, continue: (f & 0x40) !== 0, csg: (f >> 2) & 3, nsg: f & 3,
+        versionMax: b[2]!, versionMin: b[3]!, isid: isidHex(b), tsih: u16(b, 14), itt: u32(b, 16), cid: u16(b, 20),
+        cmdSN: u32(b, 24), expStatSN: u32(b, 28),
       };
     case Opcode.TextRequest:
       return {
-        opcode, ...common, immediate, final: (f & 0x80) !== 0, continue: (f & 0x40) !== 0, lun: decodeLun(b, 8),
-        itt: u32(16), ttt: u32(20), cmdSN: u32(24), expStatSN: u32(28),
+        opcode, totalAhsLength, dataSegmentLength, immediate, final: (f & 0x80) !== 0, continue: (f & 0x40) !== 0, lun: decodeLun(b, 8),
+        itt: u32(b, 16), ttt: u32(b, 20), cmdSN: u32(b, 24), expStatSN: u32(b, 28),
       };
     case Opcode.DataOut:
       return {
-        opcode, ...common, final: (f & 0x80) !== 0, lun: decodeLun(b, 8), itt: u32(16), ttt: u32(20),
-        expStatSN: u32(28), dataSN: u32(36), bufferOffset: u32(40),
+        opcode, totalAhsLength, dataSegmentLength, final: (f & 0x80) !== 0, lun: decodeLun(b, 8), itt: u32(b, 16), ttt: u32(b, 20),
+        expStatSN: u32(b, 28), dataSN: u32(b, 36), bufferOffset: u32(b, 40),
       };
     case Opcode.LogoutRequest:
-      return { opcode, ...common, immediate, reason: f & 0x7f, itt: u32(16), cid: u16(20), cmdSN: u32(24), expStatSN: u32(28) };
+      return { opcode, totalAhsLength, dataSegmentLength, immediate, reason: f & 0x7f, itt: u32(b, 16), cid: u16(b, 20), cmdSN: u32(b, 24), expStatSN: u32(b, 28) };
     case Opcode.Snack:
       return {
-        opcode, ...common, type: f & 0x0f, lun: decodeLun(b, 8), itt: u32(16), ttt: u32(20), expStatSN: u32(28),
-        begRun: u32(40), runLength: u32(44),
+        opcode, totalAhsLength, dataSegmentLength, type: f & 0x0f, lun: decodeLun(b, 8), itt: u32(b, 16), ttt: u32(b, 20), expStatSN: u32(b, 28),
+        begRun: u32(b, 40), runLength: u32(b, 44),
       };
     case Opcode.NopIn:
-      return { opcode, ...common, lun: decodeLun(b, 8), itt: u32(16), ttt: u32(20), statSN: u32(24), expCmdSN: u32(28), maxCmdSN: u32(32) };
+      return { opcode, totalAhsLength, dataSegmentLength, lun: decodeLun(b, 8), itt: u32(b, 16), ttt: u32(b, 20), statSN: u32(b, 24), expCmdSN: u32(b, 28), maxCmdSN: u32(b, 32) };
     case Opcode.ScsiResponse:
       return {
-        opcode, ...common, bidiOverflow: (f & 0x10) !== 0, bidiUnderflow: (f & 0x08) !== 0, overflow: (f & 0x04) !== 0,
-        underflow: (f & 0x02) !== 0, response: b[2]!, status: b[3]!, itt: u32(16), snackTag: u32(20), statSN: u32(24),
-        expCmdSN: u32(28), maxCmdSN: u32(32), expDataSN: u32(36), bidiResidualCount: u32(40), residualCount: u32(44),
+        opcode, totalAhsLength, dataSegmentLength, bidiOverflow: (f & 0x10) !== 0, bidiUnderflow: (f & 0x08) !== 0, overflow: (f & 0x04) !== 0,
+        underflow: (f & 0x02) !== 0, response: b[2]!, status: b[3]!, itt: u32(b, 16), snackTag: u32(b, 20), statSN: u32(b, 24),
+        expCmdSN: u32(b, 28), maxCmdSN: u32(b, 32), expDataSN: u32(b, 36), bidiResidualCount: u32(b, 40), residualCount: u32(b, 44),
       };
     case Opcode.TaskManagementResponse:
-      return { opcode, ...common, response: b[2]!, itt: u32(16), statSN: u32(24), expCmdSN: u32(28), maxCmdSN: u32(32) };
+      return { opcode, totalAhsLength, dataSegmentLength, response: b[2]!, itt: u32(b, 16), statSN: u32(b, 24), expCmdSN: u32(b, 28), maxCmdSN: u32(b, 32) };
     case Opcode.LoginResponse:
       return {
-        opcode, ...common, transit: (f & 0x80) !== 0, continue: (f & 0x40) !== 0, csg: (f >> 2) & 3, nsg: f & 3,
-        versionMax: b[2]!, versionActive: b[3]!, isid: isidHex(b), tsih: u16(14), itt: u32(16), statSN: u32(24),
-        expCmdSN: u32(28), maxCmdSN: u32(32), statusClass: b[36]!, statusDetail: b[37]!,
+        opcode, totalAhsLength, dataSegmentLength, transit: (f & 0x80) !== 0, continue: (f & 0x40) !== 0, csg: (f >> 2) & 3, nsg: f & 3,
+        versionMax: b[2]!, versionActive: b[3]!, isid: isidHex(b), tsih: u16(b, 14), itt: u32(b, 16), statSN: u32(b, 24),
+        expCmdSN: u32(b, 28), maxCmdSN: u32(b, 32), statusClass: b[36]!, statusDetail: b[37]!,
       };
     case Opcode.TextResponse:
       return {
-        opcode, ...common, final: (f & 0x80) !== 0, continue: (f & 0x40) !== 0, lun: decodeLun(b, 8), itt: u32(16),
-        ttt: u32(20), statSN: u32(24), expCmdSN: u32(28), maxCmdSN: u32(32),
+        opcode, totalAhsLength, dataSegmentLength, final: (f & 0x80) !== 0, continue: (f & 0x40) !== 0, lun: decodeLun(b, 8), itt: u32(b, 16),
+        ttt: u32(b, 20), statSN: u32(b, 24), expCmdSN: u32(b, 28), maxCmdSN: u32(b, 32),
       };
     case Opcode.DataIn:
       return {
-        opcode, ...common, final: (f & 0x80) !== 0, acknowledge: (f & 0x40) !== 0, overflow: (f & 0x04) !== 0,
-        underflow: (f & 0x02) !== 0, hasStatus: (f & 0x01) !== 0, status: b[3]!, lun: decodeLun(b, 8), itt: u32(16),
-        ttt: u32(20), statSN: u32(24), expCmdSN: u32(28), maxCmdSN: u32(32), dataSN: u32(36), bufferOffset: u32(40),
-        residualCount: u32(44),
+        opcode, totalAhsLength, dataSegmentLength, final: (f & 0x80) !== 0, acknowledge: (f & 0x40) !== 0, overflow: (f & 0x04) !== 0,
+        underflow: (f & 0x02) !== 0, hasStatus: (f & 0x01) !== 0, status: b[3]!, lun: decodeLun(b, 8), itt: u32(b, 16),
+        ttt: u32(b, 20), statSN: u32(b, 24), expCmdSN: u32(b, 28), maxCmdSN: u32(b, 32), dataSN: u32(b, 36), bufferOffset: u32(b, 40),
+        residualCount: u32(b, 44),
       };
     case Opcode.LogoutResponse:
       return {
-        opcode, ...common, response: b[2]!, itt: u32(16), statSN: u32(24), expCmdSN: u32(28), maxCmdSN: u32(32),
-        time2Wait: u16(40), time2Retain: u16(42),
+        opcode, totalAhsLength, dataSegmentLength, response: b[2]!, itt: u32(b, 16), statSN: u32(b, 24), expCmdSN: u32(b, 28), maxCmdSN: u32(b, 32),
+        time2Wait: u16(b, 40), time2Retain: u16(b, 42),
       };
     case Opcode.ReadyToTransfer:
       return {
-        opcode, ...common, lun: decodeLun(b, 8), itt: u32(16), ttt: u32(20), statSN: u32(24), expCmdSN: u32(28),
-        maxCmdSN: u32(32), r2tSN: u32(36), bufferOffset: u32(40), desiredDataTransferLength: u32(44),
+        opcode, totalAhsLength, dataSegmentLength, lun: decodeLun(b, 8), itt: u32(b, 16), ttt: u32(b, 20), statSN: u32(b, 24), expCmdSN: u32(b, 28),
+        maxCmdSN: u32(b, 32), r2tSN: u32(b, 36), bufferOffset: u32(b, 40), desiredDataTransferLength: u32(b, 44),
       };
     case Opcode.AsyncMessage:
       return {
-        opcode, ...common, lun: decodeLun(b, 8), statSN: u32(24), expCmdSN: u32(28), maxCmdSN: u32(32),
-        asyncEvent: b[36]!, asyncVCode: b[37]!, parameter1: u16(38), parameter2: u16(40), parameter3: u16(42),
+        opcode, totalAhsLength, dataSegmentLength, lun: decodeLun(b, 8), statSN: u32(b, 24), expCmdSN: u32(b, 28), maxCmdSN: u32(b, 32),
+        asyncEvent: b[36]!, asyncVCode: b[37]!, parameter1: u16(b, 38), parameter2: u16(b, 40), parameter3: u16(b, 42),
       };
     case Opcode.Reject:
-      return { opcode, ...common, reason: b[2]!, statSN: u32(24), expCmdSN: u32(28), maxCmdSN: u32(32), dataSN: u32(36) };
+      return { opcode, totalAhsLength, dataSegmentLength, reason: b[2]!, statSN: u32(b, 24), expCmdSN: u32(b, 28), maxCmdSN: u32(b, 32), dataSN: u32(b, 36) };
     default:
       throw new UnknownOpcodeError(opcode);
   }
@@ -142,8 +156,6 @@ export function decodeBhs(b: Buffer): AnyPdu {
 export function encodeBhs(pdu: AnyPdu, out: Buffer = Buffer.allocUnsafe(BHS_LENGTH)): Buffer {
   const b = out;
   b.fill(0, 0, BHS_LENGTH);
-  const w32 = (o: number, v: number): void => { b.writeUInt32BE(v >>> 0, o); };
-  const w16 = (o: number, v: number): void => { b.writeUInt16BE(v & 0xffff, o); };
   b[0] = pdu.opcode;
   b[4] = pdu.totalAhsLength;
   const dsl = pdu.dataSegmentLength;
@@ -152,86 +164,86 @@ export function encodeBhs(pdu: AnyPdu, out: Buffer = Buffer.allocUnsafe(BHS_LENG
   switch (pdu.opcode) {
     case Opcode.NopOut:
       if (pdu.immediate) b[0] |= 0x40;
-      b[1] = 0x80; encodeLun(pdu.lun, b, 8); w32(16, pdu.itt); w32(20, pdu.ttt); w32(24, pdu.cmdSN); w32(28, pdu.expStatSN);
+      b[1] = 0x80; encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt); w32(b, 20, pdu.ttt); w32(b, 24, pdu.cmdSN); w32(b, 28, pdu.expStatSN);
       break;
     case Opcode.ScsiCommand:
       if (pdu.immediate) b[0] |= 0x40;
       b[1] = (pdu.final ? 0x80 : 0) | (pdu.read ? 0x40 : 0) | (pdu.write ? 0x20 : 0) | (pdu.attribute & 7);
-      encodeLun(pdu.lun, b, 8); w32(16, pdu.itt); w32(20, pdu.expectedDataTransferLength); w32(24, pdu.cmdSN);
-      w32(28, pdu.expStatSN); pdu.cdb.copy(b, 32, 0, Math.min(16, pdu.cdb.length));
+      encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt); w32(b, 20, pdu.expectedDataTransferLength); w32(b, 24, pdu.cmdSN);
+      w32(b, 28, pdu.expStatSN); pdu.cdb.copy(b, 32, 0, Math.min(16, pdu.cdb.length));
       break;
     case Opcode.TaskManagementRequest:
       if (pdu.immediate) b[0] |= 0x40;
-      b[1] = 0x80 | (pdu.fn & 0x7f); encodeLun(pdu.lun, b, 8); w32(16, pdu.itt); w32(20, pdu.referencedTaskTag);
-      w32(24, pdu.cmdSN); w32(28, pdu.expStatSN); w32(32, pdu.refCmdSN); w32(36, pdu.expDataSN);
+      b[1] = 0x80 | (pdu.fn & 0x7f); encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt); w32(b, 20, pdu.referencedTaskTag);
+      w32(b, 24, pdu.cmdSN); w32(b, 28, pdu.expStatSN); w32(b, 32, pdu.refCmdSN); w32(b, 36, pdu.expDataSN);
       break;
     case Opcode.LoginRequest:
       b[0] |= 0x40; // a Login Request is always immediate
       b[1] = (pdu.transit ? 0x80 : 0) | (pdu.continue ? 0x40 : 0) | ((pdu.csg & 3) << 2) | (pdu.nsg & 3);
-      b[2] = pdu.versionMax; b[3] = pdu.versionMin; writeIsid(b, pdu.isid); w16(14, pdu.tsih); w32(16, pdu.itt);
-      w16(20, pdu.cid); w32(24, pdu.cmdSN); w32(28, pdu.expStatSN);
+      b[2] = pdu.versionMax; b[3] = pdu.versionMin; writeIsid(b, pdu.isid); w16(b, 14, pdu.tsih); w32(b, 16, pdu.itt);
+      w16(b, 20, pdu.cid); w32(b, 24, pdu.cmdSN); w32(b, 28, pdu.expStatSN);
       break;
     case Opcode.TextRequest:
       if (pdu.immediate) b[0] |= 0x40;
-      b[1] = (pdu.final ? 0x80 : 0) | (pdu.continue ? 0x40 : 0); encodeLun(pdu.lun, b, 8); w32(16, pdu.itt);
-      w32(20, pdu.ttt); w32(24, pdu.cmdSN); w32(28, pdu.expStatSN);
+      b[1] = (pdu.final ? 0x80 : 0) | (pdu.continue ? 0x40 : 0); encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt);
+      w32(b, 20, pdu.ttt); w32(b, 24, pdu.cmdSN); w32(b, 28, pdu.expStatSN);
       break;
     case Opcode.DataOut:
-      b[1] = pdu.final ? 0x80 : 0; encodeLun(pdu.lun, b, 8); w32(16, pdu.itt); w32(20, pdu.ttt); w32(28, pdu.expStatSN);
-      w32(36, pdu.dataSN); w32(40, pdu.bufferOffset);
+      b[1] = pdu.final ? 0x80 : 0; encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt); w32(b, 20, pdu.ttt); w32(b, 28, pdu.expStatSN);
+      w32(b, 36, pdu.dataSN); w32(b, 40, pdu.bufferOffset);
       break;
     case Opcode.LogoutRequest:
       if (pdu.immediate) b[0] |= 0x40;
-      b[1] = 0x80 | (pdu.reason & 0x7f); w32(16, pdu.itt); w16(20, pdu.cid); w32(24, pdu.cmdSN); w32(28, pdu.expStatSN);
+      b[1] = 0x80 | (pdu.reason & 0x7f); w32(b, 16, pdu.itt); w16(b, 20, pdu.cid); w32(b, 24, pdu.cmdSN); w32(b, 28, pdu.expStatSN);
       break;
     case Opcode.Snack:
-      b[1] = 0x80 | (pdu.type & 0x0f); encodeLun(pdu.lun, b, 8); w32(16, pdu.itt); w32(20, pdu.ttt);
-      w32(28, pdu.expStatSN); w32(40, pdu.begRun); w32(44, pdu.runLength);
+      b[1] = 0x80 | (pdu.type & 0x0f); encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt); w32(b, 20, pdu.ttt);
+      w32(b, 28, pdu.expStatSN); w32(b, 40, pdu.begRun); w32(b, 44, pdu.runLength);
       break;
     case Opcode.NopIn:
-      b[1] = 0x80; encodeLun(pdu.lun, b, 8); w32(16, pdu.itt); w32(20, pdu.ttt); w32(24, pdu.statSN);
-      w32(28, pdu.expCmdSN); w32(32, pdu.maxCmdSN);
+      b[1] = 0x80; encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt); w32(b, 20, pdu.ttt); w32(b, 24, pdu.statSN);
+      w32(b, 28, pdu.expCmdSN); w32(b, 32, pdu.maxCmdSN);
       break;
     case Opcode.ScsiResponse:
       b[1] = 0x80 | (pdu.bidiOverflow ? 0x10 : 0) | (pdu.bidiUnderflow ? 0x08 : 0) | (pdu.overflow ? 0x04 : 0) | (pdu.underflow ? 0x02 : 0);
-      b[2] = pdu.response; b[3] = pdu.status; w32(16, pdu.itt); w32(20, pdu.snackTag); w32(24, pdu.statSN);
-      w32(28, pdu.expCmdSN); w32(32, pdu.maxCmdSN); w32(36, pdu.expDataSN); w32(40, pdu.bidiResidualCount);
-      w32(44, pdu.residualCount);
+      b[2] = pdu.response; b[3] = pdu.status; w32(b, 16, pdu.itt); w32(b, 20, pdu.snackTag); w32(b, 24, pdu.statSN);
+      w32(b, 28, pdu.expCmdSN); w32(b, 32, pdu.maxCmdSN); w32(b, 36, pdu.expDataSN); w32(b, 40, pdu.bidiResidualCount);
+      w32(b, 44, pdu.residualCount);
       break;
     case Opcode.TaskManagementResponse:
-      b[1] = 0x80; b[2] = pdu.response; w32(16, pdu.itt); w32(24, pdu.statSN); w32(28, pdu.expCmdSN); w32(32, pdu.maxCmdSN);
+      b[1] = 0x80; b[2] = pdu.response; w32(b, 16, pdu.itt); w32(b, 24, pdu.statSN); w32(b, 28, pdu.expCmdSN); w32(b, 32, pdu.maxCmdSN);
       break;
     case Opcode.LoginResponse:
       b[1] = (pdu.transit ? 0x80 : 0) | (pdu.continue ? 0x40 : 0) | ((pdu.csg & 3) << 2) | (pdu.nsg & 3);
-      b[2] = pdu.versionMax; b[3] = pdu.versionActive; writeIsid(b, pdu.isid); w16(14, pdu.tsih); w32(16, pdu.itt);
-      w32(24, pdu.statSN); w32(28, pdu.expCmdSN); w32(32, pdu.maxCmdSN); b[36] = pdu.statusClass; b[37] = pdu.statusDetail;
+      b[2] = pdu.versionMax; b[3] = pdu.versionActive; writeIsid(b, pdu.isid); w16(b, 14, pdu.tsih); w32(b, 16, pdu.itt);
+      w32(b, 24, pdu.statSN); w32(b, 28, pdu.expCmdSN); w32(b, 32, pdu.maxCmdSN); b[36] = pdu.statusClass; b[37] = pdu.statusDetail;
       break;
     case Opcode.TextResponse:
-      b[1] = (pdu.final ? 0x80 : 0) | (pdu.continue ? 0x40 : 0); encodeLun(pdu.lun, b, 8); w32(16, pdu.itt);
-      w32(20, pdu.ttt); w32(24, pdu.statSN); w32(28, pdu.expCmdSN); w32(32, pdu.maxCmdSN);
+      b[1] = (pdu.final ? 0x80 : 0) | (pdu.continue ? 0x40 : 0); encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt);
+      w32(b, 20, pdu.ttt); w32(b, 24, pdu.statSN); w32(b, 28, pdu.expCmdSN); w32(b, 32, pdu.maxCmdSN);
       break;
     case Opcode.DataIn:
       b[1] = (pdu.final ? 0x80 : 0) | (pdu.acknowledge ? 0x40 : 0) | (pdu.overflow ? 0x04 : 0) | (pdu.underflow ? 0x02 : 0) | (pdu.hasStatus ? 0x01 : 0);
-      b[3] = pdu.hasStatus ? pdu.status : 0; encodeLun(pdu.lun, b, 8); w32(16, pdu.itt); w32(20, pdu.ttt);
-      w32(24, pdu.statSN); w32(28, pdu.expCmdSN); w32(32, pdu.maxCmdSN); w32(36, pdu.dataSN); w32(40, pdu.bufferOffset);
-      w32(44, pdu.residualCount);
+      b[3] = pdu.hasStatus ? pdu.status : 0; encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt); w32(b, 20, pdu.ttt);
+      w32(b, 24, pdu.statSN); w32(b, 28, pdu.expCmdSN); w32(b, 32, pdu.maxCmdSN); w32(b, 36, pdu.dataSN); w32(b, 40, pdu.bufferOffset);
+      w32(b, 44, pdu.residualCount);
       break;
     case Opcode.LogoutResponse:
-      b[1] = 0x80; b[2] = pdu.response; w32(16, pdu.itt); w32(24, pdu.statSN); w32(28, pdu.expCmdSN); w32(32, pdu.maxCmdSN);
-      w16(40, pdu.time2Wait); w16(42, pdu.time2Retain);
+      b[1] = 0x80; b[2] = pdu.response; w32(b, 16, pdu.itt); w32(b, 24, pdu.statSN); w32(b, 28, pdu.expCmdSN); w32(b, 32, pdu.maxCmdSN);
+      w16(b, 40, pdu.time2Wait); w16(b, 42, pdu.time2Retain);
       break;
     case Opcode.ReadyToTransfer:
-      b[1] = 0x80; encodeLun(pdu.lun, b, 8); w32(16, pdu.itt); w32(20, pdu.ttt); w32(24, pdu.statSN); w32(28, pdu.expCmdSN);
-      w32(32, pdu.maxCmdSN); w32(36, pdu.r2tSN); w32(40, pdu.bufferOffset); w32(44, pdu.desiredDataTransferLength);
+      b[1] = 0x80; encodeLun(pdu.lun, b, 8); w32(b, 16, pdu.itt); w32(b, 20, pdu.ttt); w32(b, 24, pdu.statSN); w32(b, 28, pdu.expCmdSN);
+      w32(b, 32, pdu.maxCmdSN); w32(b, 36, pdu.r2tSN); w32(b, 40, pdu.bufferOffset); w32(b, 44, pdu.desiredDataTransferLength);
       break;
     case Opcode.AsyncMessage:
-      b[1] = 0x80; encodeLun(pdu.lun, b, 8); w32(16, RESERVED_TAG); w32(24, pdu.statSN); w32(28, pdu.expCmdSN);
-      w32(32, pdu.maxCmdSN); b[36] = pdu.asyncEvent; b[37] = pdu.asyncVCode; w16(38, pdu.parameter1);
-      w16(40, pdu.parameter2); w16(42, pdu.parameter3);
+      b[1] = 0x80; encodeLun(pdu.lun, b, 8); w32(b, 16, RESERVED_TAG); w32(b, 24, pdu.statSN); w32(b, 28, pdu.expCmdSN);
+      w32(b, 32, pdu.maxCmdSN); b[36] = pdu.asyncEvent; b[37] = pdu.asyncVCode; w16(b, 38, pdu.parameter1);
+      w16(b, 40, pdu.parameter2); w16(b, 42, pdu.parameter3);
       break;
     case Opcode.Reject:
-      b[1] = 0x80; b[2] = pdu.reason; w32(16, RESERVED_TAG); w32(24, pdu.statSN); w32(28, pdu.expCmdSN);
-      w32(32, pdu.maxCmdSN); w32(36, pdu.dataSN);
+      b[1] = 0x80; b[2] = pdu.reason; w32(b, 16, RESERVED_TAG); w32(b, 24, pdu.statSN); w32(b, 28, pdu.expCmdSN);
+      w32(b, 32, pdu.maxCmdSN); w32(b, 36, pdu.dataSN);
       break;
   }
   return b;

@@ -7,15 +7,18 @@ const MiB = 1024 * KiB;
 
 t.test('buffers have exactly the length asked; small and huge ones are not pooled', async (t) => {
   const pool = new DataBufferPool(64 * MiB);
-  for (const n of [0, 512, 4 * KiB, 64 * KiB - 1, 64 * KiB, 100 * KiB, MiB, MiB + 1, 16 * MiB, 16 * MiB + 512]) {
+  for (const n of [0, 512, 4 * KiB - 1, 4 * KiB, 64 * KiB - 1, 64 * KiB, 100 * KiB, MiB, MiB + 1, 16 * MiB, 16 * MiB + 512]) {
     t.equal(pool.acquire(n).length, n, `${n} bytes`);
   }
-  const small = pool.acquire(4 * KiB);
+  const small = pool.acquire(2 * KiB);
   pool.release(small);
-  t.equal(pool.idleByteCount, 0, 'a small buffer is not kept');
+  t.equal(pool.idleByteCount, 0, 'a buffer under 4 KiB is not kept');
+  const page = pool.acquire(4 * KiB);
+  pool.release(page);
+  t.equal(pool.idleByteCount, 4 * KiB, 'a 4 KiB one is');
   const huge = pool.acquire(16 * MiB + 512);
   pool.release(huge);
-  t.equal(pool.idleByteCount, 0, 'nor one above the largest class');
+  t.equal(pool.idleByteCount, 4 * KiB, 'nor one above the largest class');
 });
 
 t.test('a released buffer is reused for a request of its class, never while in use', async (t) => {
