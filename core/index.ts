@@ -4,6 +4,7 @@
  */
 export type { BackingStore, StoreCapabilities, AllocationExtent } from './store/BackingStore.js';
 export { StoreError, type StoreErrorKind } from './store/StoreError.js';
+export { dataBuffers, DataBufferPool } from './buffers/DataBufferPool.js';
 export type { StoreProvider, StoreOpenRequest } from './store/StoreProvider.js';
 export type {
   Transport, TransportProvider, TransportContext, PortalSpec, ServedTarget, TargetAuth, ChapCredentials, SessionInfo,

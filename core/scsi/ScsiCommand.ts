@@ -38,7 +38,11 @@ export interface ScsiCommand {
   readonly taskAttribute: TaskAttribute;
   /** Expected data transfer length from the initiator (bytes, its data direction). */
   readonly expectedDataLength: number;
-  /** All data-out, collected by the transport (length = expected write length), or null. */
+  /**
+   * All data-out, collected by the transport (length = expected write length),
+   * or null. core/scsi owns it from execute() on: the transport must not read
+   * or reuse it again (core may return it to core/buffers/DataBufferPool).
+   */
   readonly dataOut: Buffer | null;
 }
 
@@ -60,6 +64,8 @@ export interface ScsiResult {
   /**
    * Data-In. May be longer than the expected length (the transport sends the
    * first expectedDataLength bytes and reports overflow) or shorter (underflow).
+   * The transport owns it once execute() resolved, and releases it to
+   * core/buffers/DataBufferPool once written (a no-op for buffers not from it).
    */
   readonly dataIn: Buffer | null;
   /**
