@@ -1,5 +1,5 @@
 /**
- * Typed access to the cached-read addon (./native/src/cached_read.c):
+ * The cached read of the store-file addon (./native/src/cached_read.c):
  * preadv2 with RWF_NOWAIT on the calling thread, which reads only what the
  * page cache holds and never waits for the disk.
  */
@@ -17,6 +17,6 @@ export interface CachedReadNative {
 
 /** The addon, or null when it is not built (reads then always use the threadpool). */
 export function loadCachedReadNative(): CachedReadNative | null {
-  const addon = loadNativeAddon<CachedReadNative>('cached_read');
+  const addon = loadNativeAddon<CachedReadNative>('store_file');
   return addon instanceof Error ? null : addon;
 }

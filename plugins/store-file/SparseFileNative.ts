@@ -1,5 +1,5 @@
 /**
- * Typed access to the sparse-file addon (./native/src/sparse_file.c): hole
+ * The sparse-file calls of the store-file addon (./native/src/sparse_file.c): hole
  * punching and data/hole seeking, which Node's fs lacks. All calls run on
  * the libuv threadpool.
  */
@@ -18,5 +18,5 @@ export interface SparseFileNative {
 
 /** The addon, or an Error saying why it is unavailable (e.g. not built). */
 export function loadSparseFileNative(): SparseFileNative | Error {
-  return loadNativeAddon<SparseFileNative>('sparse_file');
+  return loadNativeAddon<SparseFileNative>('store_file');
 }

@@ -1,5 +1,5 @@
 /**
- * Typed access to the write-batch addon (./native/src/write_batch.c):
+ * The batched write of the store-file addon (./native/src/write_batch.c):
  * several pwrite()s to one descriptor as one threadpool job, in order.
  */
 import { loadNativeAddon } from './loadNativeAddon.js';
@@ -14,6 +14,6 @@ export interface WriteBatchNative {
 
 /** The addon, or null when it is not built (FileStore then writes one fs.write at a time). */
 export function loadWriteBatchNative(): WriteBatchNative | null {
-  const addon = loadNativeAddon<WriteBatchNative>('write_batch');
+  const addon = loadNativeAddon<WriteBatchNative>('store_file');
   return addon instanceof Error ? null : addon;
 }

@@ -1,18 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "sparse_file",
-      "sources": ["src/sparse_file.c"],
-      "cflags": ["-O2", "-Wall", "-Wextra"]
-    },
-    {
-      "target_name": "cached_read",
-      "sources": ["src/cached_read.c"],
-      "cflags": ["-O2", "-Wall", "-Wextra"]
-    },
-    {
-      "target_name": "write_batch",
-      "sources": ["src/write_batch.c"],
+      "target_name": "store_file",
+      "sources": ["src/addon.c", "src/sparse_file.c", "src/cached_read.c", "src/write_batch.c"],
       "cflags": ["-O2", "-Wall", "-Wextra"]
     }
   ]

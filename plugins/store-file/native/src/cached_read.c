@@ -9,11 +9,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <node_api.h>
+#include "addon.h"
 #include <stdint.h>
 #include <sys/uio.h>
 
 /* (fd, buffer, bufferOffset, length, position) → bytes read (0 at end of file) or -errno. */
-static napi_value read_cached(napi_env env, napi_callback_info info) {
+napi_value read_cached(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5], result;
   int32_t fd;
@@ -35,13 +36,3 @@ static napi_value read_cached(napi_env env, napi_callback_info info) {
   napi_create_int64(env, n < 0 ? -(int64_t)errno : (int64_t)n, &result);
   return result;
 }
-
-static napi_value init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-    { "readCached", NULL, read_cached, NULL, NULL, NULL, napi_default, NULL },
-  };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <node_api.h>
+#include "addon.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,20 +97,7 @@ static napi_value start(napi_env env, napi_callback_info info, enum op op, size_
   return promise;
 }
 
-static napi_value punch_hole(napi_env env, napi_callback_info info) { return start(env, info, OP_PUNCH_HOLE, 3); }
-static napi_value zero_range(napi_env env, napi_callback_info info) { return start(env, info, OP_ZERO_RANGE, 3); }
-static napi_value seek_data(napi_env env, napi_callback_info info) { return start(env, info, OP_SEEK_DATA, 2); }
-static napi_value seek_hole(napi_env env, napi_callback_info info) { return start(env, info, OP_SEEK_HOLE, 2); }
-
-static napi_value init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-    { "punchHole", NULL, punch_hole, NULL, NULL, NULL, napi_default, NULL },
-    { "zeroRange", NULL, zero_range, NULL, NULL, NULL, napi_default, NULL },
-    { "seekData", NULL, seek_data, NULL, NULL, NULL, napi_default, NULL },
-    { "seekHole", NULL, seek_hole, NULL, NULL, NULL, napi_default, NULL },
-  };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
+napi_value sparse_punch_hole(napi_env env, napi_callback_info info) { return start(env, info, OP_PUNCH_HOLE, 3); }
+napi_value sparse_zero_range(napi_env env, napi_callback_info info) { return start(env, info, OP_ZERO_RANGE, 3); }
+napi_value sparse_seek_data(napi_env env, napi_callback_info info) { return start(env, info, OP_SEEK_DATA, 2); }
+napi_value sparse_seek_hole(napi_env env, napi_callback_info info) { return start(env, info, OP_SEEK_HOLE, 2); }

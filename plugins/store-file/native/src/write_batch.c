@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <node_api.h>
+#include "addon.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -76,7 +77,7 @@ static void complete(napi_env env, napi_status status, void *data) {
 }
 
 /* (fd, buffers: Buffer[], positions: number[]) → Promise<null | number[]> */
-static napi_value write_batch(napi_env env, napi_callback_info info) {
+napi_value write_batch(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3], promise, name;
   int32_t fd;
@@ -120,13 +121,3 @@ static napi_value write_batch(napi_env env, napi_callback_info info) {
   napi_queue_async_work(env, b->work);
   return promise;
 }
-
-static napi_value init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-    { "writeBatch", NULL, write_batch, NULL, NULL, NULL, napi_default, NULL },
-  };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
