@@ -14,6 +14,8 @@
  *   npm run bench -- --smoke      seconds-long run that only proves the harness works
  *   npm run bench -- --rounds 5 --only randread-4k-qd32
  *   npm run bench -- --sheep tcp:127.0.0.1:7000 [--dog PATH]
+ *   npm run bench -- --lunhost ../other/dist/core/cli/main.js
+ *       measures another build of lunhost (e.g. a baseline checkout) with this harness
  *   npm run bench -- --sheep unix:/sheep_store/sock --dog-address 127.0.0.1:7000
  *       also runs every workload on a Sheepdog LUN: lunhost's sheepdog store
  *       and tgtd's --bstype sheepdog, each on a fresh VDI on that sheep
@@ -34,10 +36,13 @@ import { settleFile } from './settleFile.js';
 
 const REPO = resolve(new URL('../..', import.meta.url).pathname);
 
-interface Args { smoke: boolean; rounds: number; only: string[]; out: string; sheep: string | null; dog: string; dogAddress: string | undefined }
+interface Args { smoke: boolean; rounds: number; only: string[]; out: string; sheep: string | null; dog: string; dogAddress: string | undefined; lunhost: string }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { smoke: false, rounds: 3, only: [], out: join(REPO, 'bench/results'), sheep: null, dog: 'dog', dogAddress: undefined };
+  const a: Args = {
+    smoke: false, rounds: 3, only: [], out: join(REPO, 'bench/results'), sheep: null, dog: 'dog', dogAddress: undefined,
+    lunhost: join(REPO, 'dist/core/cli/main.js'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i];
     if (v === '--smoke') { a.smoke = true; a.rounds = 1; }
@@ -47,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     else if (v === '--sheep') a.sheep = String(argv[++i]);
     else if (v === '--dog') a.dog = String(argv[++i]);
     else if (v === '--dog-address') a.dogAddress = String(argv[++i]);
+    else if (v === '--lunhost') a.lunhost = resolve(String(argv[++i]));
     else throw new Error(`unknown argument ${v}; see the header of bench/run.ts`);
   }
   return a;
@@ -80,7 +86,7 @@ async function main(): Promise<void> {
   try {
     if (args.sheep) sheep = createSheepVdis({ address: args.sheep, dog: args.dog, dogAddress: args.dogAddress, bytes: lunBytes });
     const stores: BenchStore[] = sheep ? ['file', 'sheepdog'] : ['file'];
-    const lunhost = await startLunhost({ cli: join(REPO, 'dist/core/cli/main.js'), dir, file: files.lunhost, port: lp!, sheepBacking: sheep?.lunhostBacking });
+    const lunhost = await startLunhost({ cli: args.lunhost, dir, file: files.lunhost, port: lp!, sheepBacking: sheep?.lunhostBacking });
     daemons.push(lunhost);
     daemons.push(await startTgtd({ file: files.tgtd, port: tp!, controlPort, sheepBacking: sheep?.tgtdBacking }));
     // Warm: write every byte once so reads hit data, not holes, on both.
