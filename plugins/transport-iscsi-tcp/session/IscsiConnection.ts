@@ -738,6 +738,15 @@ export class IscsiConnection {
     // Aborted by this session's TMF, or by another nexus (CLEAR TASK SET, LUN RESET): with TAS=0
     // the task ends without a response (SAM-5; core/scsi's contract); the other initiator gets a UA.
     if (task.aborted || result?.status === TASK_ABORTED_STATUS) return;
+    if (!this.outputCorked && this.tasks.size === 0) {
+      // Nothing else in flight on this connection (queue depth 1): nothing to batch with, send now.
+      this.socket.cork();
+      this.respond(task, result);
+      this.socket.uncork();
+      this.releaseSentData();
+      this.throttleInput();
+      return;
+    }
     // Responses of every command finishing in this event-loop turn leave in one writev
     // (uncorked from setImmediate): far fewer syscalls and wakeups of the initiator at depth.
     if (!this.outputCorked) {
