@@ -28,3 +28,8 @@ export interface ClientCommand {
 export function jsonText(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
+
+/** checkArgs of a command that takes no arguments. */
+export function noArguments(name: string): (args: readonly string[]) => string | null {
+  return (args) => (args.length === 0 ? null : `${name} takes no arguments, got '${args.join(' ')}'`);
+}

@@ -1,13 +1,13 @@
 /** `lunhost reload`: re-read the declaration and apply it; exit 1 when it was refused. */
 import { renderActions } from '../plan/renderPlan.js';
-import { jsonText, type ClientCommand } from './ClientCommand.js';
+import { jsonText, noArguments, type ClientCommand } from './ClientCommand.js';
 import { describeReload, reloadErrorLines } from './statusCommand.js';
 
 export const reloadCommand: ClientCommand = {
   name: 'reload',
   usage: 'reload',
   summary: 're-read the declaration and apply what changed (as SIGHUP does)',
-  checkArgs: (args) => (args.length === 0 ? null : `reload takes no arguments, got '${args.join(' ')}'`),
+  checkArgs: noArguments('reload'),
   async run(client, _args, out) {
     const result = await client.reload();
     if (out.json) out.write(jsonText(result));

@@ -1,14 +1,14 @@
 /** `lunhost status`: version, uptime, declaration file and generation, last reload and its error. */
 import { formatIssue } from '../config/ConfigError.js';
 import type { ReloadResult, StatusReport } from '../management/ManagementView.js';
-import { jsonText, type ClientCommand } from './ClientCommand.js';
+import { jsonText, noArguments, type ClientCommand } from './ClientCommand.js';
 import { humanDuration } from './humanUnits.js';
 
 export const statusCommand: ClientCommand = {
   name: 'status',
   usage: 'status',
   summary: 'show whether the daemon runs, what it serves and how the last reload went',
-  checkArgs: (args) => (args.length === 0 ? null : `status takes no arguments, got '${args.join(' ')}'`),
+  checkArgs: noArguments('status'),
   async run(client, _args, out) {
     const status = await client.status();
     out.write(out.json ? jsonText(status) : formatStatus(status));

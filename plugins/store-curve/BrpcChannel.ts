@@ -10,6 +10,7 @@
  * sent to the restarted server.
  */
 import net from 'node:net';
+import { TurnCork } from '../../core/net/TurnCork.js';
 import { encodeRequest, FrameReader, type Frame } from './BaiduStdCodec.js';
 import { COMPRESS_TYPE_NONE } from './BaiduRpcMeta.js';
 import { BrpcErrno, RpcError } from './RpcError.js';
@@ -33,8 +34,8 @@ interface Connection {
   readonly reader: FrameReader;
   readonly pending: Map<number, PendingCall>;
   open: boolean;
-  /** Corked until the end of this event-loop turn (see call()). */
-  corked: boolean;
+  /** Holds the calls of one event-loop turn for one writev. */
+  readonly output: TurnCork;
 }
 
 export class BrpcChannel {
@@ -101,15 +102,8 @@ export class BrpcChannel {
       }, timeoutMs);
       conn.pending.set(correlationId, { resolve, reject, timer });
       // Every call of this event-loop turn leaves in one writev (header+meta+message and the
-      // attachment, not copied): at depth one send per turn instead of one per call.
-      if (!conn.corked) {
-        conn.corked = true;
-        conn.socket.cork();
-        setImmediate(() => {
-          conn.corked = false;
-          conn.socket.uncork();
-        });
-      }
+      // attachment, not copied).
+      conn.output.hold();
       conn.socket.write(head);
       if (data) conn.socket.write(data);
     });
@@ -153,7 +147,7 @@ export class BrpcChannel {
           reader: new FrameReader(),
           pending: new Map(),
           open: true,
-          corked: false,
+          output: new TurnCork(socket),
         };
         this.connection = conn;
         socket.on('data', (chunk: Buffer) => this.receive(conn, chunk));

@@ -9,6 +9,7 @@
  * is never used again; SheepClient decides whether to retry on a new one.
  */
 import net from 'node:net';
+import { TurnCork } from '../../core/net/TurnCork.js';
 import type { SheepEndpoint } from './SheepBacking.js';
 import { decodeResponse, encodeRequest, SD_REQ_SIZE, SD_RSP_SIZE, type SheepRequestFields, type SheepResponse } from './SheepProtocol.js';
 
@@ -51,6 +52,7 @@ export class SheepConnection {
   private readonly sweep: NodeJS.Timeout;
   /** Called once when the connection breaks or is closed. */
   onClose: ((err: Error) => void) | null = null;
+  private readonly output: TurnCork;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -58,6 +60,7 @@ export class SheepConnection {
     readonly where: string,
   ) {
     socket.setNoDelay?.(true);
+    this.output = new TurnCork(socket);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.fail(new SheepConnectionLost(`connection to sheep at ${where} failed: ${err.message}`, { cause: err })));
     socket.on('close', () => this.fail(new SheepConnectionLost(`connection to sheep at ${where} closed`)));
@@ -107,23 +110,12 @@ export class SheepConnection {
     const header = encodeRequest(req, Buffer.allocUnsafe(SD_REQ_SIZE), id);
     return new Promise<SheepReply>((resolve, reject) => {
       this.pending.set(id, { startedAt: Date.now(), dst, resolve, reject });
-      // Every request of this event-loop turn leaves in one writev (uncorked from setImmediate):
-      // at depth, one send and one wake-up of sheep instead of one per request.
-      if (!this.corked) {
-        this.corked = true;
-        this.socket.cork();
-        setImmediate(this.uncork);
-      }
+      // Every request of this event-loop turn leaves in one writev.
+      this.output.hold();
       this.socket.write(header);
       if (data && data.length > 0) this.socket.write(data);
     });
   }
-
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
 
   close(): void {
     this.fail(new SheepConnectionLost(`connection to sheep at ${this.where} closed by lunhost`));

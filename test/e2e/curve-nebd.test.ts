@@ -7,12 +7,13 @@
  * I/O (the initiator sees success or an error, never silent loss).
  */
 import t from 'tap';
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, LunhostDaemon } from '../helpers/LunhostDaemon.js';
 import { runTool } from '../helpers/runTool.js';
 import { NebdTestServer } from '../fixtures/nebd-server/NebdTestServer.js';
+import { fileBytes } from '../helpers/fileBytes.js';
 
 const IQN = 'iqn.2026-11.io.lunhost.test:curve';
 const VOLUME = 'cbd:pool//iscsi_test_';
@@ -63,14 +64,7 @@ t.teardown(() => daemon.dispose());
 const lunUrl = `${daemon.url}/${IQN}/1`;
 
 function volumeBytes(offset: number, length: number, file = volumePath): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const out = Buffer.alloc(length);
-    readSync(fd, out, 0, length, offset);
-    return out;
-  } finally {
-    closeSync(fd);
-  }
+  return fileBytes(file, offset, length);
 }
 
 /** Bytes of the LUN as READ CAPACITY 16 reports them (libiscsi prints "Total size:N"). */

@@ -8,19 +8,10 @@ import t from 'tap';
 import { connect } from 'node:net';
 import { IscsiTransportHarness } from '../helpers/IscsiTransportHarness.js';
 import { runTool } from '../helpers/runTool.js';
+import { patternVerifyCommands, patternWriteCommands } from '../helpers/qemuIoPatterns.js';
 
 const h = await IscsiTransportHarness.start({ luns: [{ lun: 1, size: 48 << 20 }] });
 t.teardown(() => h.close());
-
-const extents: Array<[number, number, number]> = [
-  [0, 512, 0x11],
-  [512, 4096, 0x22],
-  [3 * 4096 + 512, 65536 + 512, 0x33],
-  [(1 << 20) - 512, 262144 + 1024, 0x44],
-  [3 << 20, (1 << 20) + 3 * 512, 0x55],
-  [(8 << 20) + 512, 8 << 20, 0x66],
-  [(40 << 20) + 7 * 512, 24576 + 512, 0x77],
-];
 
 function imageOpts(headerDigest: 'none' | 'crc32c'): string {
   return `driver=iscsi,transport=tcp,portal=127.0.0.1:${h.port},target=${h.iqn},lun=1,header-digest=${headerDigest}`;
@@ -31,11 +22,11 @@ t.test('write patterns, read them back in a new session', async (t) => {
   const hostile = connect(h.port, '127.0.0.1');
   hostile.on('error', () => undefined);
   hostile.write(Buffer.alloc(100, 0x5a));
-  const w = await runTool('qemu-io', ['-f', 'raw', ...extents.flatMap(([o, l, p]) => ['-c', `write -P ${p} ${o} ${l}`]), h.lunUrl(1)]);
+  const w = await runTool('qemu-io', ['-f', 'raw', ...patternWriteCommands(), h.lunUrl(1)]);
   t.equal(w.code, 0, w.stdout + w.stderr);
   t.notMatch(w.stdout, /failed|error/i);
   hostile.destroy();
-  const r = await runTool('qemu-io', ['-f', 'raw', ...extents.flatMap(([o, l, p]) => ['-c', `read -P ${p} ${o} ${l}`]), '-c', `read -P 0 ${32 << 20} ${1 << 20}`, h.lunUrl(1)]);
+  const r = await runTool('qemu-io', ['-f', 'raw', ...patternVerifyCommands(), h.lunUrl(1)]);
   t.equal(r.code, 0, r.stdout + r.stderr);
   t.notMatch(r.stdout, /Pattern verification failed|error/i);
   // And the bytes really are on the LUN.

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { LunhostDaemon } from '../helpers/LunhostDaemon.js';
 import { runTool } from '../helpers/runTool.js';
 import { E2E_IQN, fileTargetYaml } from '../helpers/fileTargetYaml.js';
+import { patternVerifyCommands, patternWriteCommands } from '../helpers/qemuIoPatterns.js';
 
 const daemon = await LunhostDaemon.start({
   yaml: (port, dir) => fileTargetYaml(port, dir, [{ lun: 1, file: 'disk.img', size: '64MiB' }]),
@@ -19,33 +20,11 @@ const daemon = await LunhostDaemon.start({
 t.teardown(() => daemon.dispose());
 const lunUrl = `${daemon.url}/${E2E_IQN}/1`;
 
-/** [offset, length, pattern byte] — lengths from one block to 8 MiB, none a multiple of 8 KiB beyond the first. */
-const extents: Array<[number, number, number]> = [
-  [0, 512, 0x11],
-  [512, 4096, 0x22],
-  [3 * 4096 + 512, 65536 + 512, 0x33],
-  [(1 << 20) - 512, 262144 + 1024, 0x44],
-  [3 << 20, (1 << 20) + 3 * 512, 0x55],
-  [(8 << 20) + 512, 8 << 20, 0x66],
-  [(40 << 20) + 7 * 512, 24576 + 512, 0x77],
-];
-
-function writeCmds(): string[] {
-  return extents.flatMap(([off, len, p]) => ['-c', `write -P ${p} ${off} ${len}`]);
-}
-function verifyCmds(): string[] {
-  return [
-    ...extents.flatMap(([off, len, p]) => ['-c', `read -P ${p} ${off} ${len}`]),
-    // Never written: reads back as zeros.
-    '-c', `read -P 0 ${32 << 20} ${1 << 20}`,
-  ];
-}
-
 t.test('write patterns at unaligned offsets and lengths, read them back', async (t) => {
-  const w = await runTool('qemu-io', ['-f', 'raw', ...writeCmds(), lunUrl]);
+  const w = await runTool('qemu-io', ['-f', 'raw', ...patternWriteCommands(), lunUrl]);
   t.equal(w.code, 0, w.stdout + w.stderr);
   t.notMatch(w.stdout, /failed|error/i);
-  const r = await runTool('qemu-io', ['-f', 'raw', ...verifyCmds(), lunUrl]);
+  const r = await runTool('qemu-io', ['-f', 'raw', ...patternVerifyCommands(), lunUrl]);
   t.equal(r.code, 0, r.stdout + r.stderr);
   t.notMatch(r.stdout, /Pattern verification failed/);
 });
@@ -57,7 +36,7 @@ t.test('a wrong pattern is detected (the check can fail)', async (t) => {
 
 t.test('data survives a restart of the daemon', async (t) => {
   await daemon.restart();
-  const r = await runTool('qemu-io', ['-f', 'raw', ...verifyCmds(), lunUrl]);
+  const r = await runTool('qemu-io', ['-f', 'raw', ...patternVerifyCommands(), lunUrl]);
   t.equal(r.code, 0, r.stdout + r.stderr);
   t.notMatch(r.stdout, /Pattern verification failed/);
 });

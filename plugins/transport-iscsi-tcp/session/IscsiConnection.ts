@@ -30,6 +30,7 @@ import { buildFixedSense } from '../../../core/scsi/Sense.js';
 import { SenseCodes } from '../../../core/scsi/SenseCodes.js';
 import { snAdd } from './SerialNumber.js';
 import { dataBuffers } from '../../../core/buffers/DataBufferPool.js';
+import { TurnCork } from '../../../core/net/TurnCork.js';
 
 const enum State { Login, FullFeature, LoggingOut, Closed }
 
@@ -92,6 +93,7 @@ export class IscsiConnection {
     this.remoteAddress = stripMapped(socket.remoteAddress ?? '');
     this.localAddress = stripMapped(socket.localAddress ?? '');
     this.options = resolvePortalOptions(portal.options);
+    this.output = new TurnCork(socket, () => this.releaseSentData());
     this.login = this.newLogin();
     // During login the initiator may send up to 8192 bytes per PDU (the default).
     this.reader = new PduReader({ maxDataSegmentLength: 8192, headerDigest: false, dataDigest: false }, (pdu) => this.onPdu(pdu));
@@ -738,7 +740,7 @@ export class IscsiConnection {
     // Aborted by this session's TMF, or by another nexus (CLEAR TASK SET, LUN RESET): with TAS=0
     // the task ends without a response (SAM-5; core/scsi's contract); the other initiator gets a UA.
     if (task.aborted || result?.status === TASK_ABORTED_STATUS) return;
-    if (!this.outputCorked && this.tasks.size === 0) {
+    if (!this.output.holding && this.tasks.size === 0) {
       // Nothing else in flight on this connection (queue depth 1): nothing to batch with, send now.
       this.socket.cork();
       this.respond(task, result);
@@ -747,23 +749,13 @@ export class IscsiConnection {
       this.throttleInput();
       return;
     }
-    // Responses of every command finishing in this event-loop turn leave in one writev
-    // (uncorked from setImmediate): far fewer syscalls and wakeups of the initiator at depth.
-    if (!this.outputCorked) {
-      this.outputCorked = true;
-      this.socket.cork();
-      setImmediate(this.uncorkOutput);
-    }
+    // Responses of every command finishing in this event-loop turn leave in one writev.
+    this.output.hold();
     this.respond(task, result);
     this.throttleInput();
   }
 
-  private outputCorked = false;
-  private readonly uncorkOutput = (): void => {
-    this.outputCorked = false;
-    this.socket.uncork();
-    this.releaseSentData();
-  };
+  private readonly output: TurnCork;
 
   /** Data-In buffers (ScsiResult.dataIn, ours once execute() resolved) handed to the socket and not yet known to be written. */
   private sentData: Buffer[] = [];

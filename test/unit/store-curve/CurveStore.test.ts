@@ -1,23 +1,14 @@
 /** CurveStore I/O through the nebd test server: data lands in the volume file byte for byte. */
 import t from 'tap';
-import { openSync, readSync, closeSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { openSync, closeSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { StoreError } from '../../../core/store/StoreError.js';
 import { MAX_REQUEST_BYTES } from '../../../plugins/store-curve/CurveStore.js';
 import { silentLogger, startNebdFixture, VOLUME } from '../../fixtures/nebd-server/NebdFixture.js';
 import { expectStoreError } from './expectStoreError.js';
+import { fileBytes } from '../../helpers/fileBytes.js';
 
 const MiB = 1 << 20;
 
-function fileBytes(path: string, offset: number, length: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const out = Buffer.alloc(length);
-    readSync(fd, out, 0, length, offset);
-    return out;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function pattern(length: number, seed: number): Buffer {
   const b = Buffer.alloc(length);

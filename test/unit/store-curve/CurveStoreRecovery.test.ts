@@ -5,23 +5,13 @@
  * without nebd's reply.
  */
 import t from 'tap';
-import { closeSync, openSync, readSync } from 'node:fs';
 import { BrpcErrno } from '../../../plugins/store-curve/RpcError.js';
 import { startNebdFixture, VOLUME } from '../../fixtures/nebd-server/NebdFixture.js';
 import { expectStoreError } from './expectStoreError.js';
+import { fileBytes } from '../../helpers/fileBytes.js';
 
 const MiB = 1 << 20;
 
-function fileBytes(path: string, offset: number, length: number): Buffer {
-  const fd = openSync(path, 'r');
-  try {
-    const out = Buffer.alloc(length);
-    readSync(fd, out, 0, length, offset);
-    return out;
-  } finally {
-    closeSync(fd);
-  }
-}
 
 const block = (seed: number): Buffer => Buffer.alloc(4096, seed);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
