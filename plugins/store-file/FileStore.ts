@@ -162,7 +162,7 @@ export class FileStore implements BackingStore {
     const batch = loadWriteBatchNative();
     this.writes = new WriteQueue(
       () => this.fh.fd,
-      batch !== null ? (fd, buffers, positions) => batch.writeBatch(fd, buffers, positions) : writeEachWithFs,
+      batch?.writeBatch ?? writeEachWithFs,
       (cause, offset, length) => this.writeError(cause, offset, length),
     );
   }
@@ -431,8 +431,7 @@ export class FileStore implements BackingStore {
   /** A failed batched write: an errno from the addon, or an fs error (fdatasync, a closed descriptor). */
   private writeError(cause: number | Error, offset: number, length: number): StoreError {
     if (typeof cause !== 'number') return this.storeError(cause, 'write', offset, length);
-    const code = codeOfErrno(cause);
-    return new StoreError(storeErrorKindOf(code, this.closed), `write of ${length} bytes at ${offset} in ${this.path} failed: ${code ?? `errno ${cause}`}`);
+    return this.nativeError(Object.assign(new Error(codeOfErrno(cause) ?? `errno ${cause}`), { errno: cause }), 'write', offset, length);
   }
 
   private storeError(err: unknown, op: string, offset: number, length: number): StoreError {
